@@ -1,0 +1,1 @@
+"""Provider clients: HTTP only, typed records, a typed error tree, no Django imports."""

@@ -44,7 +44,9 @@ def _dev_secret_key() -> str:
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+    ALLOWED_HOSTS = env.list(
+        "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
+    )
 else:
     SECRET_KEY = _require("SECRET_KEY")
     ALLOWED_HOSTS = [host for host in _require("ALLOWED_HOSTS").split(",") if host.strip()]

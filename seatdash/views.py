@@ -1,12 +1,154 @@
-"""Dashboard views: parse the filters, ask a service, render a page or its fragment."""
+"""Dashboard views: parse the filters, ask a service, render the page or its htmx fragment.
+
+Upstream trouble never becomes an error status here: htmx does not swap 4xx/5xx answers, so the
+stale-data banner and the error state are sent with 200.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import UTC, datetime
+
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+from seatdash.clients.errors import UpstreamError, UpstreamNotFound
+from seatdash.exports import balance_csv_lines
+from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
+from seatdash.services.balances import balance_list, balance_rows, customer_get, iter_balance_rows
+from seatdash.services.events import customer_event_list, event_detail, event_search
+
+
+def render_page_or_fragment(
+    request: HttpRequest, template: str, fragment: str, context: dict
+) -> HttpResponse:
+    """The fragment for htmx swaps; the whole page for everything else, history restores included."""
+    htmx = getattr(request, "htmx", None)
+    wants_fragment = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    response = render(request, f"{template}#{fragment}" if wants_fragment else template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _refresh_requested(request: HttpRequest) -> bool:
+    return request.GET.get("refresh") == "1"
+
+
+def _without_refresh(request: HttpRequest) -> HttpResponse:
+    """After a plain (no-JS) Refresh, land on the same URL without `refresh`, so reload is cheap."""
+    query = request.GET.copy()
+    query.pop("refresh", None)
+    url = request.path + (f"?{query.urlencode()}" if query else "")
+    return redirect(url)
 
 
 @require_GET
+@never_cache
 def balances(request: HttpRequest) -> HttpResponse:
-    return render(request, "balances.html", {})
+    form = BalanceFilterForm(request.GET)
+    filters = form.filters()
+    refresh = _refresh_requested(request)
+    context: dict = {"form": form, "filters": filters}
+    try:
+        fetched = balance_list(filters=filters, refresh=refresh)
+    except UpstreamError as error:
+        context["upstream_error"] = error
+    else:
+        if refresh and not request.htmx:
+            return _without_refresh(request)
+        listing = fetched.value
+        if "seat_type" in listing.errors:
+            form.add_error("seat_type", listing.errors["seat_type"])
+        context.update(fetched=fetched, listing=listing)
+    return render_page_or_fragment(request, "balances.html", "results", context)
+
+
+@require_GET
+@never_cache
+def balances_csv(request: HttpRequest) -> HttpResponse:
+    form = BalanceFilterForm(request.GET)
+    filters = form.filters()
+    try:
+        snapshot, positions = balance_rows(filters=filters)
+    except UpstreamError:
+        # Nothing to stream: show the balances page, whose banner says why.
+        url = reverse("balances") + (f"?{request.GET.urlencode()}" if request.GET else "")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    lines = balance_csv_lines(
+        iter_balance_rows(snapshot.value, positions),
+        seat_types=filters.seat_types,
+        fetched_at=snapshot.fetched_at,
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"seat-balances-{datetime.now(UTC):%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@never_cache
+def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
+    form = EventFilterForm(request.GET)
+    filters = form.filters()
+    refresh = _refresh_requested(request)
+    context: dict = {"form": form, "filters": filters, "customer_id": customer_id}
+    try:
+        customer = customer_get(customer_id=customer_id, refresh=refresh)
+    except UpstreamError as error:
+        context["upstream_error"] = error
+        return render_page_or_fragment(request, "customer.html", "events", context)
+    if customer.value is None:
+        raise Http404("No customer with that ID.")
+    context["customer"] = customer
+    try:
+        context["events"] = customer_event_list(
+            customer_id=customer_id, filters=filters, refresh=refresh
+        )
+    except UpstreamError as error:
+        context["events_error"] = error
+    if refresh and not request.htmx:
+        return _without_refresh(request)
+    return render_page_or_fragment(request, "customer.html", "events", context)
+
+
+@require_GET
+@never_cache
+def events(request: HttpRequest) -> HttpResponse:
+    form = CrossCustomerEventFilterForm(request.GET)
+    filters = form.filters()
+    refresh = _refresh_requested(request)
+    context: dict = {"form": form, "filters": filters}
+    try:
+        search = event_search(
+            filters=filters,
+            aliases=form.cleaned_data.get("alias") or (),
+            ids=form.cleaned_data.get("ids") or (),
+            refresh=refresh,
+        )
+    except UpstreamError as error:
+        context["upstream_error"] = error
+    else:
+        for field, message in (search.errors or {}).items():
+            form.add_error(field, message)
+        context["search"] = search
+        context["events"] = search.listing
+    if refresh and not request.htmx and "upstream_error" not in context:
+        return _without_refresh(request)
+    return render_page_or_fragment(request, "events.html", "events", context)
+
+
+@require_GET
+@never_cache
+def event(request: HttpRequest, event_id: str) -> HttpResponse:
+    context: dict = {"event_id": event_id}
+    try:
+        context["detail"] = event_detail(event_id=event_id, refresh=_refresh_requested(request))
+    except UpstreamNotFound:
+        raise Http404("No seat event with that ID.") from None
+    except UpstreamError as error:
+        context["upstream_error"] = error
+    return render(request, "event.html", context)

@@ -22,3 +22,16 @@ def user(django_user_model):
 def logged_in_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def fake_sequence(monkeypatch):
+    """Views and services talk to this fake instead of the sandbox."""
+    from seatdash.services import balances, events
+    from tests.fakes import FakeSequence
+
+    fake = FakeSequence()
+    monkeypatch.setattr(balances, "sequence_client", lambda: fake)
+    monkeypatch.setattr(events, "sequence_client", lambda: fake)
+    balances._indexes.clear()
+    return fake

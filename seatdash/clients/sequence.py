@@ -113,7 +113,9 @@ class SequenceClient:
         """One page of events (one upstream call)."""
         raise NotImplementedError
 
-    def iter_seat_events(self, query: EventQuery = EventQuery(), *, limit: int = 100) -> Iterator[SeatEvent]:
+    def iter_seat_events(
+        self, query: EventQuery = EventQuery(), *, limit: int = 100
+    ) -> Iterator[SeatEvent]:
         """Every event matching the query, following `pagination.after` to the end."""
         raise NotImplementedError
 

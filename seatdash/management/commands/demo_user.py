@@ -32,7 +32,9 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         self._grant_demo_roles(user)
-        self.stdout.write(self.style.SUCCESS(f"Demo login: username '{username}', password '{password}'"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo login: username '{username}', password '{password}'")
+        )
 
     def _grant_demo_roles(self, user) -> None:
         """Hook for role set-up; the demo login may browse and export."""

@@ -1,0 +1,189 @@
+"""GET filter forms: query strings in, frozen filter dataclasses out; bad fields named, never fatal.
+
+A field that fails validation gets its message next to it and is left out of the filters, so the
+rest of the page still works; what the user typed stays in the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from django import forms
+
+from seatdash.services.balances import BalanceFilters
+from seatdash.services.events import EventFilters
+
+MAX_LISTED = 5_000
+MAX_EVENT_CUSTOMER_IDS = 25
+_ID_SEPARATORS = re.compile(r"[\s,;]+")
+_ALIAS_SEPARATORS = re.compile(r"[,\n\r]+")
+
+
+def split_list(text: str, separators: re.Pattern[str]) -> tuple[str, ...]:
+    """Pasted values, trimmed, de-duplicated in the order given."""
+    values = (value.strip() for value in separators.split(text))
+    return tuple(dict.fromkeys(value for value in values if value))
+
+
+def parse_instant(text: str, *, end_of_day: bool) -> datetime:
+    """An ISO date or datetime in UTC; a bare date covers the whole day (inclusive)."""
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        moment = datetime.combine(day, time.min, tzinfo=UTC)
+        return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
+    try:
+        moment = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise forms.ValidationError(
+            "Use a date like 2026-03-31 or a time like 2026-03-31T14:00Z.", code="invalid"
+        ) from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _text(value, *, most: int) -> str:
+    """Submitted text, stripped, refused when longer than `most` characters or holding a NUL."""
+    text = "" if value is None else str(value).strip()
+    if len(text) > most:
+        raise forms.ValidationError(f"Too long: at most {most:,} characters ({len(text):,} given).")
+    if "\x00" in text:
+        raise forms.ValidationError("Null characters are not allowed.")
+    return text
+
+
+class InstantField(forms.Field):
+    def __init__(self, *, end_of_day: bool, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.end_of_day = end_of_day
+
+    def to_python(self, value):
+        text = _text(value, most=40)
+        return parse_instant(text, end_of_day=self.end_of_day) if text else None
+
+
+class ListField(forms.Field):
+    def __init__(self, *, separators: re.Pattern[str], noun: str, most: int = MAX_LISTED, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.separators = separators
+        self.noun = noun
+        self.most = most
+
+    def to_python(self, value):
+        values = split_list(_text(value, most=200_000), self.separators)
+        if len(values) > self.most:
+            raise forms.ValidationError(
+                f"{len(values):,} {self.noun}s given; at most {self.most:,} at once.",
+                code="too_many",
+            )
+        if any(len(v) > 200 for v in values):
+            raise forms.ValidationError(f"A {self.noun} is longer than 200 characters.")
+        return values
+
+
+class SeatTypesField(forms.MultipleChoiceField):
+    """Seat types as given; which exist is known only from the snapshot, so the service judges."""
+
+    def valid_value(self, value) -> bool:
+        return isinstance(value, str) and 0 < len(value) <= 80
+
+
+class DateRangeMixin:
+    """The `from` and `to` fields; they are Python keywords, so they are added in __init__."""
+
+    def _add_date_range(self) -> None:
+        self.fields["from"] = InstantField(end_of_day=False, label="Changed from")
+        self.fields["to"] = InstantField(end_of_day=True, label="to")
+
+    def _clean_date_range(self, cleaned: dict) -> None:
+        low, high = cleaned.get("from"), cleaned.get("to")
+        if low and high and low > high:
+            self.add_error("to", "“to” is before “from”.")
+            cleaned.pop("to", None)
+
+
+class BalanceFilterForm(DateRangeMixin, forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    alias = ListField(separators=_ALIAS_SEPARATORS, noun="alias", label="Aliases")
+    ids = ListField(separators=_ID_SEPARATORS, noun="customer ID", label="Customer IDs")
+    seat_type = SeatTypesField(required=False, label="Seat types")
+    nonzero = forms.BooleanField(required=False, label="Only customers with seats")
+    sort = forms.CharField(required=False, max_length=80)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._add_date_range()
+        self.is_valid()
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_date_range(cleaned)
+        return cleaned
+
+    def filters(self) -> BalanceFilters:
+        data = self.cleaned_data
+        return BalanceFilters(
+            q=data.get("q", "").strip(),
+            aliases=data.get("alias") or (),
+            ids=data.get("ids") or (),
+            seat_types=tuple(data.get("seat_type") or ()),
+            changed_from=data.get("from"),
+            changed_to=data.get("to"),
+            nonzero=bool(data.get("nonzero")),
+            sort=data.get("sort") or "name",
+            page=data.get("page") or 1,
+        )
+
+
+class EventFilterForm(DateRangeMixin, forms.Form):
+    seat_type = forms.CharField(required=False, max_length=80, label="Seat type")
+    customer_event_id = forms.CharField(required=False, max_length=200, label="Customer event ID")
+    order = forms.ChoiceField(
+        required=False, choices=[("desc", "Newest first"), ("asc", "Oldest first")], label="Order"
+    )
+    after = forms.CharField(required=False, max_length=500)
+    before = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._add_date_range()
+        self.fields["from"].label = "From"
+        self.is_valid()
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_date_range(cleaned)
+        if cleaned.get("after") and cleaned.get("before"):
+            self.add_error("before", "Page forwards or backwards, not both at once.")
+            cleaned.pop("before", None)
+        return cleaned
+
+    def filters(self) -> EventFilters:
+        data = self.cleaned_data
+        return EventFilters(
+            seat_type=data.get("seat_type") or None,
+            timestamp_from=data.get("from"),
+            timestamp_to=data.get("to"),
+            customer_event_id=data.get("customer_event_id") or None,
+            order=data.get("order") or "desc",
+            after=data.get("after") or None,
+            before=data.get("before") or None,
+        )
+
+
+class CrossCustomerEventFilterForm(EventFilterForm):
+    alias = ListField(separators=_ALIAS_SEPARATORS, noun="alias", label="Aliases", most=25)
+    ids = ListField(
+        separators=_ID_SEPARATORS,
+        noun="customer ID",
+        label="Customer IDs",
+        most=MAX_EVENT_CUSTOMER_IDS,
+    )

@@ -1,0 +1,283 @@
+"""Seat events: cached pages (one upstream call each), one event, and what each event did.
+
+A page of events is passed straight through to Sequence's cursors. What an event did (its change
+from the previous total of its seat type, and whether it was superseded, backdated or changed
+nothing) needs the customer's whole history, so that history is read once, oldest first, and
+cached per customer as a `Timeline`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+
+from seatdash.clients.errors import UpstreamError
+from seatdash.clients.sequence import (
+    MAX_IDS_PER_CALL as MAX_CUSTOMER_IDS,
+)
+from seatdash.clients.sequence import (
+    PROVIDER,
+    CustomerBalances,
+    EventPage,
+    EventQuery,
+    SeatEvent,
+)
+from seatdash.services.cache import Fetched, cache_key, cached_fetch
+from seatdash.services.providers import sequence_client
+
+PAGE_SIZE = 25
+# A customer's history is read at most this far for annotations; beyond, events show no change.
+TIMELINE_MAX_EVENTS = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilters:
+    seat_type: str | None = None
+    timestamp_from: datetime | None = None
+    timestamp_to: datetime | None = None
+    customer_event_id: str | None = None
+    order: Literal["asc", "desc"] = "desc"
+    after: str | None = None
+    before: str | None = None
+    customer_alias: str | None = None
+    customer_ids: tuple[str, ...] = ()
+
+    def query(self) -> EventQuery:
+        return EventQuery(
+            customer_alias=self.customer_alias,
+            customer_ids=self.customer_ids,
+            seat_type=self.seat_type,
+            customer_event_id=self.customer_event_id,
+            timestamp_after=self.timestamp_from,
+            timestamp_before=self.timestamp_to,
+            sort_order="ASC" if self.order == "asc" else "DESC",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """An event and, when the customer's history is known, what it did."""
+
+    event: SeatEvent
+    previous_total: int | None = None
+    superseded_by: str | None = None
+    backdated: bool = False
+    known: bool = False
+
+    @property
+    def change(self) -> int:
+        return self.event.total - (self.previous_total or 0)
+
+    @property
+    def no_change(self) -> bool:
+        return self.known and self.change == 0
+
+
+@dataclass(frozen=True, slots=True)
+class EventListing:
+    rows: list[EventRow]
+    after: str | None
+    before: str | None
+    total: int | None
+    history_complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A customer's events in the order Sequence received them, with each one's effect."""
+
+    rows: dict[str, EventRow]
+    complete: bool
+
+
+def build_timeline(events_in_receipt_order: list[SeatEvent], *, complete: bool = True) -> Timeline:
+    events = events_in_receipt_order
+    last_received = {event.customer_event_id: i for i, event in enumerate(events)}
+    superseded_by = {
+        event.id: events[last_received[event.customer_event_id]].id
+        for i, event in enumerate(events)
+        if last_received[event.customer_event_id] != i
+    }
+    latest_seen: dict[str, datetime] = {}
+    backdated: set[str] = set()
+    # Per seat type, the effective events as (event time, receipt position, total), sorted.
+    effective: dict[str, list[tuple[datetime, int, int]]] = defaultdict(list)
+    for i, event in enumerate(events):
+        seen = latest_seen.get(event.seat_type)
+        if seen is not None and event.event_timestamp < seen:
+            backdated.add(event.id)
+        if seen is None or event.event_timestamp > seen:
+            latest_seen[event.seat_type] = event.event_timestamp
+        if event.id not in superseded_by:
+            effective[event.seat_type].append((event.event_timestamp, i, event.total))
+    for chain in effective.values():
+        chain.sort()
+
+    rows = {}
+    for i, event in enumerate(events):
+        chain = effective[event.seat_type]
+        position = bisect.bisect_left(chain, (event.event_timestamp, i, -1))
+        previous = chain[position - 1][2] if position > 0 else None
+        rows[event.id] = EventRow(
+            event=event,
+            previous_total=previous,
+            superseded_by=superseded_by.get(event.id),
+            backdated=event.id in backdated,
+            known=True,
+        )
+    return Timeline(rows=rows, complete=complete)
+
+
+def customer_timeline(*, customer_id: str, refresh: bool = False) -> Fetched[Timeline]:
+    def fetch() -> Timeline:
+        query = EventQuery(customer_ids=(customer_id,), sort_order="ASC")
+        events = []
+        for event in sequence_client().iter_seat_events(query, limit=100):
+            if len(events) == TIMELINE_MAX_EVENTS:
+                return build_timeline(events, complete=False)
+            events.append(event)
+        return build_timeline(events)
+
+    return cached_fetch(
+        cache_key("timeline", customer_id),
+        fetch,
+        fresh_seconds=settings.EVENTS_FRESH_SECONDS,
+        provider=PROVIDER,
+        refresh=refresh,
+    )
+
+
+def _event_page(filters: EventFilters, *, refresh: bool) -> Fetched[EventPage]:
+    return cached_fetch(
+        cache_key("events", repr(filters)),
+        lambda: sequence_client().list_seat_events(
+            filters.query(), limit=PAGE_SIZE, after=filters.after, before=filters.before
+        ),
+        fresh_seconds=settings.EVENTS_FRESH_SECONDS,
+        provider=PROVIDER,
+        refresh=refresh,
+    )
+
+
+def customer_event_list(
+    *, customer_id: str, filters: EventFilters, refresh: bool = False
+) -> Fetched[EventListing]:
+    """One page of a customer's events, each with its change and flags."""
+    filters = _with_customer(filters, customer_id)
+    page = _event_page(filters, refresh=refresh)
+    timeline = customer_timeline(customer_id=customer_id, refresh=refresh).value
+    rows = [timeline.rows.get(event.id) or EventRow(event=event) for event in page.value.items]
+    listing = EventListing(
+        rows=rows,
+        after=page.value.pagination.after,
+        before=page.value.pagination.before,
+        total=page.value.pagination.total_result_size,
+        history_complete=timeline.complete,
+    )
+    return Fetched(listing, page.fetched_at, page.failure)
+
+
+def event_list(*, filters: EventFilters, refresh: bool = False) -> Fetched[EventListing]:
+    """One page of events across customers (no per-event effect: that needs each history)."""
+    page = _event_page(filters, refresh=refresh)
+    listing = EventListing(
+        rows=[EventRow(event=event) for event in page.value.items],
+        after=page.value.pagination.after,
+        before=page.value.pagination.before,
+        total=page.value.pagination.total_result_size,
+    )
+    return Fetched(listing, page.fetched_at, page.failure)
+
+
+def event_get(*, event_id: str, refresh: bool = False) -> Fetched[SeatEvent]:
+    """One event; raises UpstreamNotFound for an unknown ID."""
+    return cached_fetch(
+        cache_key("event", event_id),
+        lambda: sequence_client().get_seat_event(event_id),
+        fresh_seconds=settings.EVENTS_FRESH_SECONDS,
+        provider=PROVIDER,
+        refresh=refresh,
+    )
+
+
+def events_sharing_customer_event_id(*, customer_event_id: str) -> Fetched[EventPage]:
+    """Events sent with this `customerEventId` (one page), newest first."""
+    return _event_page(EventFilters(customer_event_id=customer_event_id), refresh=False)
+
+
+def _with_customer(filters: EventFilters, customer_id: str) -> EventFilters:
+    return replace(filters, customer_ids=(customer_id,), customer_alias=None)
+
+
+@dataclass(frozen=True, slots=True)
+class EventSearch:
+    """Events across customers, and the pasted aliases that matched no customer."""
+
+    listing: Fetched[EventListing] | None
+    unmatched_aliases: tuple[str, ...] = ()
+    errors: dict[str, str] | None = None
+    # The customer behind each `customerAlias` on the page, where the balances snapshot knows it.
+    customers: dict[str, CustomerBalances] | None = None
+
+
+def event_search(
+    *,
+    filters: EventFilters,
+    aliases: tuple[str, ...] = (),
+    ids: tuple[str, ...] = (),
+    refresh: bool = False,
+) -> EventSearch:
+    """Events for any mix of aliases and customer IDs (Sequence filters by one alias, or IDs)."""
+    unmatched: tuple[str, ...] = ()
+    if len(aliases) == 1 and not ids:
+        filters = replace(filters, customer_alias=aliases[0])
+    elif aliases:
+        from seatdash.services.balances import balance_snapshot
+
+        index = balance_snapshot().value
+        found = {alias: index.find(alias) for alias in aliases}
+        unmatched = tuple(alias for alias, customer in found.items() if customer is None)
+        ids = tuple(dict.fromkeys([*ids, *(c.id for c in found.values() if c is not None)]))
+        if not ids:
+            return EventSearch(listing=None, unmatched_aliases=unmatched)
+    if len(ids) > MAX_CUSTOMER_IDS:
+        return EventSearch(
+            listing=None,
+            errors={"ids": f"Those aliases and IDs name {len(ids)} customers; at most 25 at once."},
+        )
+    filters = replace(filters, customer_ids=ids)
+    return EventSearch(
+        listing=event_list(filters=filters, refresh=refresh), unmatched_aliases=unmatched
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EventDetail:
+    event: Fetched[SeatEvent]
+    customer: CustomerBalances | None
+    same_customer_event_id: tuple[SeatEvent, ...] | None
+
+
+def event_detail(*, event_id: str, refresh: bool = False) -> EventDetail:
+    """One event, the customer it belongs to, and the other events sent with its customerEventId.
+
+    Raises UpstreamNotFound for an unknown event; the extras are left out when unavailable.
+    """
+    from seatdash.services.balances import balance_snapshot
+
+    event = event_get(event_id=event_id, refresh=refresh)
+    try:
+        customer = balance_snapshot().value.find(event.value.customer_alias)
+    except UpstreamError:
+        customer = None
+    try:
+        page = events_sharing_customer_event_id(customer_event_id=event.value.customer_event_id)
+        others = tuple(e for e in page.value.items if e.id != event_id)
+    except UpstreamError:
+        others = None
+    return EventDetail(event=event, customer=customer, same_customer_event_id=others)

@@ -198,6 +198,9 @@ class JsonHttp:
         `expect_status` narrows which 2xx statuses count as success (e.g. {201} for a create).
         A 204 returns None.
         """
+        if self._client.is_closed:
+            # A programming error, not an upstream one: say so rather than hide it as "unavailable".
+            raise RuntimeError(f"{self!r} is closed")
         method = method.upper()
         retryable = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         policy = self._retry

@@ -251,9 +251,23 @@ def event_search(
             errors={"ids": f"Those aliases and IDs name {len(ids)} customers; at most 25 at once."},
         )
     filters = replace(filters, customer_ids=ids)
+    listing = event_list(filters=filters, refresh=refresh)
     return EventSearch(
-        listing=event_list(filters=filters, refresh=refresh), unmatched_aliases=unmatched
+        listing=listing,
+        unmatched_aliases=unmatched,
+        customers=_customers_named_in(listing.value.rows),
     )
+
+
+def _customers_named_in(rows: list[EventRow]) -> dict[str, CustomerBalances]:
+    from seatdash.services.balances import balance_snapshot
+
+    try:
+        index = balance_snapshot().value
+    except UpstreamError:
+        return {}
+    named = {row.event.customer_alias for row in rows}
+    return {alias: customer for alias in named if (customer := index.find(alias)) is not None}
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ BALANCE_COLUMNS = (
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV Injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 ALIAS_SEPARATOR = "; "
+# Lines per chunk handed to the server: one write per line would cost a WSGI round trip each.
+LINES_PER_CHUNK = 500
 # Excel reads a CSV as UTF-8 only when it starts with a byte order mark; names are not all ASCII.
 BOM = "\ufeff"
 
@@ -38,6 +40,23 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
+
+
+def balance_csv_chunks(
+    customers: Iterable[CustomerBalances],
+    *,
+    seat_types: tuple[str, ...],
+    fetched_at: datetime,
+) -> Iterator[str]:
+    """The CSV text in chunks of LINES_PER_CHUNK lines, for a streaming response."""
+    chunk: list[str] = []
+    for line in balance_csv_lines(customers, seat_types=seat_types, fetched_at=fetched_at):
+        chunk.append(line)
+        if len(chunk) == LINES_PER_CHUNK:
+            yield "".join(chunk)
+            chunk.clear()
+    if chunk:
+        yield "".join(chunk)
 
 
 def balance_csv_lines(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.clients.errors import UpstreamError, UpstreamNotFound
-from seatdash.exports import balance_csv_lines
+from seatdash.exports import balance_csv_chunks
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
 from seatdash.services.balances import balance_list, balance_rows, customer_get, iter_balance_rows
 from seatdash.services.events import customer_event_list, event_detail, event_search
@@ -78,7 +78,7 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
         # Nothing to stream: show the balances page, whose banner says why.
         url = reverse("balances") + (f"?{request.GET.urlencode()}" if request.GET else "")
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    lines = balance_csv_lines(
+    lines = balance_csv_chunks(
         iter_balance_rows(snapshot.value, positions),
         seat_types=filters.seat_types,
         fetched_at=snapshot.fetched_at,

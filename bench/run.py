@@ -1,0 +1,47 @@
+"""seatdash benchmarks: run alone (`./dev bench`), print numbers, assert nothing about speed.
+
+  balances   warm balances page vs the bare template render of the same rows, 1,000 and 100,000
+             customers; and the cost of a cold process decoding a new snapshot
+  calls      upstream calls per page, cold and warm, counted at the sandbox
+  csv        CSV rows per second and peak Python memory for 100,000 customers
+
+Usage: bench/run.py [balances|calls|csv ...] [--customers 1000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seatdash.settings")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+
+import django  # noqa: E402
+
+django.setup()
+
+from bench import calls as calls_bench  # noqa: E402
+from bench import csv_export, listing  # noqa: E402
+
+SUITES = {"balances": listing.run, "calls": calls_bench.run, "csv": csv_export.run}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("suites", nargs="*", default=list(SUITES), choices=list(SUITES))
+    parser.add_argument("--customers", default="1000,100000")
+    args = parser.parse_args()
+    sizes = [int(n) for n in args.customers.split(",")]
+    started = time.perf_counter()
+    for name in args.suites:
+        print(f"\n== {name}")
+        SUITES[name](sizes)
+    print(f"\n(all benchmarks took {time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -497,6 +497,8 @@ class MetronomeClient:
                 "/v1/contracts/seatBalances/list",
                 endpoint=SEAT_BALANCES_ENDPOINT,
                 json=query.body(cursor),
+                # A read sent as POST: safe to retry.
+                idempotent=True,
             )
             page, cursor = parse_seat_balances_page(body)
             seats.extend(page)
@@ -572,6 +574,7 @@ class MetronomeClient:
             "/v1/contracts/list",
             endpoint=CONTRACTS_ENDPOINT,
             json={"customer_id": customer_id},
+            idempotent=True,
         )
         return [
             _parse_contract(r, c, f"data[{i}]")

@@ -4,8 +4,10 @@ Retry policy (one layer only, here; nothing above or below this module retries):
 
 - At most `max_attempts` tries of one call (default 3), all inside `deadline` seconds (default 8)
   measured from the first try. The deadline covers connecting, reading and every sleep between
-  tries; each try's httpx timeouts are cut to what is left of it, and the body is streamed so a
-  server that drips bytes cannot hold a call past it (httpx's read timeout is per chunk).
+  tries; each try's httpx timeouts are cut to what is left of it, and the body is streamed and the
+  clock checked after every chunk, so a server that drips bytes cannot hold a call (httpx's read
+  timeout is per chunk). A call therefore ends at the latest one read timeout (itself no longer
+  than the time left when the try began) after its deadline.
 - Retried: connection errors, timeouts, 429, 502, 503, 504. Never retried: 500 (usually a bug
   upstream, not a blip), 400, 401, 403, 404 and every other 4xx, a bad 2xx body, and calls that are
   not idempotent (POST, PATCH, unless the caller says the call is a read; see `request_json`).
@@ -23,6 +25,7 @@ JSON `UpstreamBadPayload`. Every error carries `provider`, `endpoint` and `statu
 
 from __future__ import annotations
 
+import base64
 import json as jsonlib
 import logging
 import random
@@ -154,14 +157,7 @@ class JsonHttp:
         # For repr only; userinfo is dropped so a URL with credentials in it stays safe.
         self._display_url = str(url.copy_with(username=None, password=None, query=None))
         # Scrubbed from any upstream text copied into a message, in case a provider echoes them.
-        self._secrets = tuple(
-            s
-            for s in (
-                *(auth if isinstance(auth, tuple) else ()),
-                *(v for k, v in (headers or {}).items() if k.lower() in _SECRET_HEADERS),
-            )
-            if isinstance(s, str) and len(s) >= 4
-        )
+        self._secrets = _secret_values(auth, headers)
         self._client = httpx.Client(
             base_url=url,
             headers=headers,
@@ -202,6 +198,9 @@ class JsonHttp:
         `expect_status` narrows which 2xx statuses count as success (e.g. {201} for a create).
         A 204 returns None.
         """
+        if self._client.is_closed:
+            # A programming error, not an upstream one: say so rather than hide it as "unavailable".
+            raise RuntimeError(f"{self!r} is closed")
         method = method.upper()
         retryable = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         policy = self._retry
@@ -283,18 +282,10 @@ class JsonHttp:
         response = self._client.send(request, stream=True)
         try:
             chunks = []
-            timeouts = request.extensions.get("timeout")
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
-                left = deadline - self._clock()
-                if left <= 0:
+                if self._clock() >= deadline:
                     raise _DeadlineExceeded
-                # httpcore reads this dict before every chunk, so shrinking it bounds the wait for
-                # the next one too. Best effort: the clock check above guarantees the deadline.
-                if isinstance(timeouts, dict):
-                    read = timeouts.get("read")
-                    if read is None or read > left:
-                        timeouts["read"] = left
             return response.status_code, response.headers, b"".join(chunks)
         finally:
             response.close()
@@ -370,6 +361,21 @@ class JsonHttp:
 
 
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
+
+
+def _secret_values(
+    auth: httpx.Auth | tuple[str, str] | None, headers: Mapping[str, str] | None
+) -> tuple[str, ...]:
+    """Every string that would give the credentials away: raw, base64-encoded, header tokens."""
+    found: list[str] = []
+    if isinstance(auth, tuple):
+        user, password = auth
+        found += [password, base64.b64encode(f"{user}:{password}".encode()).decode()]
+    for name, value in (headers or {}).items():
+        if name.lower() in _SECRET_HEADERS:
+            found += [value, *value.split()[1:]]
+    # Longest first, so a whole value goes before a part of it; tiny strings would scrub noise.
+    return tuple(sorted({s for s in found if len(s) >= 4}, key=len, reverse=True))
 
 
 def _cut(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:

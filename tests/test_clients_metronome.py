@@ -571,3 +571,11 @@ def test_list_contracts_subscription_without_mode_raises_bad_payload(client, ups
     with pytest.raises(UpstreamBadPayload) as excinfo:
         client.list_contracts(CUSTOMER)
     assert "subscriptions[0].quantity_management_mode" in excinfo.value.message
+
+
+@pytest.mark.parametrize("call", ["get_customer", "list_contracts"])
+def test_customer_calls_blank_id_raise_query_error_without_a_call(client, upstream, call):
+    with pytest.raises(MetronomeQueryError) as excinfo:
+        getattr(client, call)("  ")
+    assert excinfo.value.field == "customer_id"
+    assert upstream.requests == []

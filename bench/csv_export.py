@@ -26,4 +26,6 @@ def run(sizes: list[int]) -> None:
     tracemalloc.stop()
     rows = lines - 1
     print(f"  {size:,} customers -> {rows:,} CSV rows, {size_bytes / 1e6:.1f} MB")
-    print(f"  {rows / elapsed:,.0f} rows/s ({elapsed:.2f} s); peak Python memory while streaming {peak / 1e6:.2f} MB")
+    print(
+        f"  {rows / elapsed:,.0f} rows/s ({elapsed:.2f} s); peak Python memory while streaming {peak / 1e6:.2f} MB"
+    )

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seatdash.settings")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -31,7 +31,9 @@ SUITES = {"balances": listing.run, "calls": calls_bench.run, "csv": csv_export.r
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("suites", nargs="*", default=list(SUITES), choices=list(SUITES))
     parser.add_argument("--customers", default="1000,100000")
     args = parser.parse_args()

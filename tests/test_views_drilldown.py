@@ -12,7 +12,13 @@ HX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def acme(fake_sequence):
     fake_sequence.customers = [
-        customer("c-1", "Acme Corp", {"admin": 7, "viewer": 2}, aliases=("acme", "acme-eu"), changed=at(40)),
+        customer(
+            "c-1",
+            "Acme Corp",
+            {"admin": 7, "viewer": 2},
+            aliases=("acme", "acme-eu"),
+            changed=at(40),
+        ),
         customer("c-2", "Beta BV", {"admin": 1}, aliases=("beta",), changed=at(5)),
     ]
     fake_sequence.events = [
@@ -98,7 +104,9 @@ def test_event_unknown_id_is_404(logged_in_client, acme):
 
 
 def test_events_page_filters_by_several_aliases_and_reports_unmatched(logged_in_client, acme):
-    response = logged_in_client.get(reverse("events"), {"alias": "beta, acme-eu, ghost", "order": "asc"})
+    response = logged_in_client.get(
+        reverse("events"), {"alias": "beta, acme-eu, ghost", "order": "asc"}
+    )
     search = response.context["search"]
     assert search.unmatched_aliases == ("ghost",)
     ids = {row.event.id for row in search.listing.value.rows}

@@ -286,6 +286,11 @@ class SeatListing:
     totals: tuple[Cell, ...]
     unmatched_seat_ids: tuple[str, ...] = ()
 
+    @property
+    def column_span(self) -> int:
+        """Table columns: the seat, two per credit type, the expand link."""
+        return 2 + 2 * len(self.columns)
+
 
 def _cells_by_type(record: SeatBalanceRecord) -> dict[str | None, Cell]:
     # Spend and quantity access of one credit type are one amount to a CS person.

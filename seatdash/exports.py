@@ -1,10 +1,11 @@
-"""CSV export of seat balances: streamed row by row, RFC 4180 quoting, formula-safe text cells."""
+"""CSV exports: streamed in chunks, RFC 4180 quoting, formula-safe text cells, numbers kept."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from seatdash.clients.sequence import CustomerBalances
 
@@ -42,6 +43,48 @@ class _Echo:
         return value
 
 
+Cell = str | int | float | Decimal | datetime | None
+
+
+def _cell(value: Cell) -> str | int | float | Decimal:
+    """Text neutralised, numbers kept as numbers, instants in one UTC format, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float | Decimal):
+        return value
+    return neutralise(str(value))
+
+
+def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Cell]]) -> Iterator[str]:
+    """A byte-order mark and the header, then one CSV line per row (RFC 4180, CRLF)."""
+    # QUOTE_NONNUMERIC quotes every text cell and leaves numbers bare, so they stay numbers.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    yield BOM + writer.writerow(tuple(header))
+    for row in rows:
+        yield writer.writerow(tuple(_cell(value) for value in row))
+
+
+def chunked(lines: Iterable[str], size: int = LINES_PER_CHUNK) -> Iterator[str]:
+    """Lines joined into chunks of `size`, for a streaming response."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == size:
+            yield "".join(chunk)
+            chunk.clear()
+    if chunk:
+        yield "".join(chunk)
+
+
+def csv_chunks(header: Iterable[str], rows: Iterable[Iterable[Cell]]) -> Iterator[str]:
+    """A formula-safe CSV of `rows` under `header`, in chunks for a StreamingHttpResponse."""
+    return chunked(csv_lines(header, rows))
+
+
 def balance_csv_chunks(
     customers: Iterable[CustomerBalances],
     *,
@@ -49,14 +92,9 @@ def balance_csv_chunks(
     fetched_at: datetime,
 ) -> Iterator[str]:
     """The CSV text in chunks of LINES_PER_CHUNK lines, for a streaming response."""
-    chunk: list[str] = []
-    for line in balance_csv_lines(customers, seat_types=seat_types, fetched_at=fetched_at):
-        chunk.append(line)
-        if len(chunk) == LINES_PER_CHUNK:
-            yield "".join(chunk)
-            chunk.clear()
-    if chunk:
-        yield "".join(chunk)
+    return csv_chunks(
+        BALANCE_COLUMNS, balance_rows(customers, seat_types=seat_types, fetched_at=fetched_at)
+    )
 
 
 def balance_csv_lines(
@@ -65,35 +103,37 @@ def balance_csv_lines(
     seat_types: tuple[str, ...],
     fetched_at: datetime,
 ) -> Iterator[str]:
-    """One line per customer and seat type (only `seat_types` when given), header first.
+    """The balance CSV line by line, header first."""
+    return csv_lines(
+        BALANCE_COLUMNS, balance_rows(customers, seat_types=seat_types, fetched_at=fetched_at)
+    )
 
-    A customer holding no seats of the selected types still gets one line, with no seat type and
+
+def balance_rows(
+    customers: Iterable[CustomerBalances],
+    *,
+    seat_types: tuple[str, ...],
+    fetched_at: datetime,
+) -> Iterator[tuple[Cell, ...]]:
+    """One row per customer and seat type (only `seat_types` when given).
+
+    A customer holding no seats of the selected types still gets one row, with no seat type and
     0 seats, so the file lists exactly the customers the filters selected.
     """
-    # QUOTE_NONNUMERIC quotes every text cell and leaves seat counts as numbers.
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    yield BOM + writer.writerow(BALANCE_COLUMNS)
-    fetched = _iso(fetched_at)
     for customer in customers:
-        identity = (
-            neutralise(customer.id),
-            neutralise(customer.legal_name),
-            neutralise(ALIAS_SEPARATOR.join(customer.aliases)),
-        )
+        identity = (customer.id, customer.legal_name, ALIAS_SEPARATOR.join(customer.aliases))
         balances = [
             balance
             for balance in customer.balances
             if not seat_types or balance.seat_type in seat_types
         ]
         if not balances:
-            yield writer.writerow((*identity, "", 0, _iso(customer.changed_at), fetched))
+            yield (*identity, "", 0, customer.changed_at, fetched_at)
         for balance in balances:
-            yield writer.writerow(
-                (
-                    *identity,
-                    neutralise(balance.seat_type),
-                    int(balance.total),
-                    _iso(balance.changed_at),
-                    fetched,
-                )
+            yield (
+                *identity,
+                balance.seat_type,
+                int(balance.total),
+                balance.changed_at,
+                fetched_at,
             )

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from seatdash import views
+from seatdash import metronome_views, views
 
 urlpatterns = [
     path("", views.balances, name="balances"),
@@ -12,6 +12,42 @@ urlpatterns = [
     path("customers/<str:customer_id>/", views.customer_detail, name="customer"),
     path("events/", views.events, name="events"),
     path("events/<str:event_id>/", views.event, name="event"),
+    path("metronome/", metronome_views.customers, name="metronome_customers"),
+    path(
+        "metronome/customers/<str:customer_id>/",
+        metronome_views.customer,
+        name="metronome_customer",
+    ),
+    path(
+        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/",
+        metronome_views.seat_balances,
+        name="metronome_seats",
+    ),
+    path(
+        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/seat-balances.csv",
+        metronome_views.seat_balances_csv,
+        name="metronome_seats_csv",
+    ),
+    path(
+        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/seat/",
+        metronome_views.seat,
+        name="metronome_seat",
+    ),
+    path(
+        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/seat/ledger/",
+        metronome_views.ledger,
+        name="metronome_ledger",
+    ),
+    path(
+        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/seat/ledger.csv",
+        metronome_views.seat_ledger_csv,
+        name="metronome_seat_ledger_csv",
+    ),
+    path(
+        "metronome/sequence-customers/<str:customer_id>/seat-credits/",
+        metronome_views.seat_credits,
+        name="metronome_seat_credits",
+    ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

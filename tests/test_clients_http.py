@@ -232,6 +232,35 @@ def test_request_json_error_message_hook_overrides_default_extraction():
     assert info.value.status == 422
 
 
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [(401, UpstreamUnauthorized), (403, UpstreamUnauthorized), (404, UpstreamNotFound)],
+)
+def test_request_json_auth_and_not_found_carry_provider_message_through_hook(status, error_class):
+    upstream = FakeUpstream(json_response(status, {"detail": "Customer cust-9 not found"}))
+    client = make_http(upstream, error_message=lambda body: body["detail"])
+
+    with pytest.raises(error_class) as info:
+        client.request_json("GET", "/things", endpoint=ENDPOINT)
+
+    assert "Customer cust-9 not found" in info.value.message
+    assert str(status) in info.value.message
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_request_json_auth_and_not_found_message_has_credentials_scrubbed(status):
+    encoded = base64.b64encode(f"client-id:{SECRET}".encode()).decode()
+    body = {"message": f"token {SECRET} / Basic {encoded} is not allowed here"}
+    upstream = FakeUpstream(json_response(status, body))
+
+    with pytest.raises(UpstreamError) as info:
+        make_http(upstream).request_json("GET", "/things", endpoint=ENDPOINT)
+
+    assert "is not allowed here" in info.value.message
+    assert SECRET not in str(info.value)
+    assert encoded not in str(info.value)
+
+
 def test_request_json_error_message_hook_that_crashes_falls_back_to_default():
     upstream = FakeUpstream(json_response(400, {"message": "fallback text"}))
     client = make_http(upstream, error_message=lambda body: body["nope"])

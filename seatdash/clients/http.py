@@ -19,8 +19,9 @@ Retry policy (one layer only, here; nothing above or below this module retries):
 
 Errors (see errors.py): connection errors, timeouts, the deadline and 5xx raise
 `UpstreamUnavailable`; 429 `UpstreamRateLimited`; 401/403 `UpstreamUnauthorized`; 404
-`UpstreamNotFound`; other 4xx `UpstreamRejected` with the provider's own message; a 2xx that is not
-JSON `UpstreamBadPayload`. Every error carries `provider`, `endpoint` and `status`.
+`UpstreamNotFound`; other 4xx `UpstreamRejected`; every 4xx carries the provider's own message
+(credentials scrubbed); a 2xx that is not JSON `UpstreamBadPayload`. Every error carries
+`provider`, `endpoint` and `status`.
 """
 
 from __future__ import annotations
@@ -321,13 +322,17 @@ class JsonHttp:
             )
         if status >= 500 or status < 400:
             return self._error(UpstreamUnavailable, endpoint, status, f"HTTP {status}")
-        if status in (401, 403):
-            return self._error(UpstreamUnauthorized, endpoint, status, f"HTTP {status}")
-        if status == 404:
-            return self._error(UpstreamNotFound, endpoint, status, "HTTP 404 not found")
+        # The provider's own words ("Customer X not found", "token lacks scope") reach the user for
+        # every 4xx; they pass through the same credential scrubbing as any other upstream text.
         detail = self._upstream_message(body)
-        text = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
-        return self._error(UpstreamRejected, endpoint, status, text)
+        if status in (401, 403):
+            cls: type[UpstreamError] = UpstreamUnauthorized
+            text = f"HTTP {status}"
+        elif status == 404:
+            cls, text = UpstreamNotFound, "HTTP 404 not found"
+        else:
+            cls, text = UpstreamRejected, f"HTTP {status}"
+        return self._error(cls, endpoint, status, f"{text}: {detail}" if detail else text)
 
     def _upstream_message(self, body: bytes) -> str | None:
         try:

@@ -30,6 +30,7 @@ SEAT_BALANCES_ENDPOINT = "POST /v1/contracts/seatBalances/list"
 CUSTOMERS_ENDPOINT = "GET /v1/customers"
 CUSTOMER_ENDPOINT = "GET /v1/customers/{id}"
 CONTRACTS_ENDPOINT = "POST /v1/contracts/list"
+CREDIT_TYPES_ENDPOINT = "GET /v1/credit-types/list"
 
 
 class MetronomeQueryError(ValueError):
@@ -197,6 +198,12 @@ class MetronomeCustomer:
     name: str
     external_id: str | None
     ingest_aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreditType:
+    id: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,6 +587,37 @@ class MetronomeClient:
             _parse_contract(r, c, f"data[{i}]")
             for i, c in enumerate(r.items(r.obj(body, "body"), "data", ""))
         ]
+
+    def list_credit_types(self) -> list[CreditType]:
+        """Every credit type (pricing units) with its name, following `next_page` to the end."""
+        r = _Reader(CREDIT_TYPES_ENDPOINT)
+        found: list[CreditType] = []
+        next_page: str | None = None
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            params: dict[str, Any] = {"limit": CUSTOMERS_PAGE_SIZE}
+            if next_page:
+                params["next_page"] = next_page
+            body = r.obj(
+                self._http.request_json(
+                    "GET", "/v1/credit-types/list", endpoint=CREDIT_TYPES_ENDPOINT, params=params
+                ),
+                "body",
+            )
+            for i, raw in enumerate(r.items(body, "data", "")):
+                item = r.obj(raw, f"data[{i}]")
+                found.append(
+                    CreditType(
+                        id=r.text(item, "id", f"data[{i}]"), name=r.text(item, "name", f"data[{i}]")
+                    )
+                )
+            next_page = r.text(body, "next_page", "", required=False) or None
+            if next_page is None:
+                return found
+            if next_page in seen:
+                raise r.bad("next_page", "repeats a cursor")
+            seen.add(next_page)
+        raise r.bad("next_page", f"exceeds {MAX_PAGES} pages")
 
     def close(self) -> None:
         self._http.close()

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from seatdash.sandbox_metronome import seat_balances
 from seatdash.sandbox_metronome.auth import is_authorized
+from seatdash.sandbox_metronome.demo import USD_CENTS_ID
 from seatdash.sandbox_metronome.jsonio import (
     ApiError,
     decode_cursor,
@@ -22,7 +23,13 @@ from seatdash.sandbox_metronome.jsonio import (
     parse_body,
     timestamp,
 )
-from seatdash.sandbox_metronome.models import Contract, Customer, IngestAlias, Subscription
+from seatdash.sandbox_metronome.models import (
+    Contract,
+    CreditType,
+    Customer,
+    IngestAlias,
+    Subscription,
+)
 
 CUSTOMERS_DEFAULT_LIMIT = 50
 CUSTOMERS_MAX_LIMIT = 100
@@ -169,3 +176,27 @@ def contracts_list(request: HttpRequest) -> dict[str, Any]:
 @api_view("POST")
 def seat_balances_list(request: HttpRequest) -> dict[str, Any]:
     return seat_balances.list_seat_balances(parse_body(request.body))
+
+
+@api_view("GET")
+def credit_types_list(request: HttpRequest) -> dict[str, Any]:
+    try:
+        limit = int(request.GET.get("limit", CUSTOMERS_DEFAULT_LIMIT))
+    except ValueError:
+        raise ApiError(400, "limit must be an integer.") from None
+    if not 1 <= limit <= CUSTOMERS_MAX_LIMIT:
+        raise ApiError(400, f"limit must be between 1 and {CUSTOMERS_MAX_LIMIT}.")
+    offset = 0
+    if request.GET.get("next_page"):
+        offset = decode_cursor(request.GET["next_page"]).get("o")
+        if not isinstance(offset, int) or offset < 0:
+            raise ApiError(400, "Invalid next_page.")
+    rows = list(CreditType.objects.order_by("name", "id")[offset : offset + limit + 1])
+    more = len(rows) > limit
+    return {
+        "data": [
+            {"id": str(t.id), "name": t.name, "is_currency_based": t.id == USD_CENTS_ID}
+            for t in rows[:limit]
+        ],
+        "next_page": encode_cursor({"o": offset + limit}) if more else None,
+    }

@@ -8,6 +8,7 @@ import httpx
 from django.conf import settings
 
 from seatdash.clients.http import RetryPolicy
+from seatdash.clients.metronome import MetronomeClient
 from seatdash.clients.sequence import SequenceClient
 
 
@@ -52,3 +53,28 @@ def sequence_client() -> SequenceClient:
 
 def using_sandbox() -> bool:
     return not settings.SEQUENCE_API_URL
+
+
+@functools.cache
+def metronome_client() -> MetronomeClient:
+    """The real Metronome API when METRONOME_BEARER_TOKEN is set, else its sandbox in-process."""
+    if settings.METRONOME_BEARER_TOKEN:
+        return MetronomeClient(
+            base_url=settings.METRONOME_API_URL,
+            bearer_token=settings.METRONOME_BEARER_TOKEN,
+            timeout=upstream_timeout(),
+            retry=upstream_retry_policy(),
+        )
+    from seatdash.sandbox_metronome.auth import sandbox_token
+    from seatdash.sandbox_metronome.transport import (
+        METRONOME_SANDBOX_BASE_URL,
+        MetronomeSandboxTransport,
+    )
+
+    return MetronomeClient(
+        base_url=METRONOME_SANDBOX_BASE_URL,
+        bearer_token=sandbox_token(),
+        timeout=upstream_timeout(),
+        retry=upstream_retry_policy(),
+        transport=MetronomeSandboxTransport(),
+    )

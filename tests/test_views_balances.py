@@ -57,6 +57,7 @@ def test_balances_lists_every_customer_with_counts_and_totals(logged_in_client, 
 
 def test_balances_q_matches_name_alias_and_id_case_insensitively(logged_in_client, customers):
     assert rows_of(get(logged_in_client, q="müller")) == ["Müller & Söhne GmbH"]
+    assert rows_of(get(logged_in_client, q="MULLER & so")) == ["Müller & Söhne GmbH"]
     assert rows_of(get(logged_in_client, q="ACME-E")) == ["Acme Corp"]
     assert rows_of(get(logged_in_client, q="c-3")) == ["Zeta Ltd"]
 

@@ -142,7 +142,10 @@ def _uuid(rng: random.Random) -> str:
 
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:24].strip("-") or "customer"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > 28:  # cut at a word boundary, not mid-word
+        slug = slug[:28].rsplit("-", 1)[0]
+    return slug or "customer"
 
 
 def _name(rng: random.Random, n: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import secrets
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -120,6 +121,12 @@ def unpack(packed: Packed) -> CustomerBalances:
     )
 
 
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for search: "Müller" and "muller" meet."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 class BalanceIndex:
     """A decoded snapshot with lookup tables and lazily built sort orders.
 
@@ -139,9 +146,8 @@ class BalanceIndex:
             self.by_id[customer_id] = i
             for alias in aliases:
                 self.by_alias.setdefault(alias.casefold(), i)
-            folded = name.casefold()
-            self.sort_names.append(folded)
-            self.search_text.append("\n".join((folded, *aliases, customer_id)).casefold())
+            self.sort_names.append(name.casefold())
+            self.search_text.append(fold("\n".join((name, *aliases, customer_id))))
             seats = {seat_type: (count, at) for seat_type, count, at in balances}
             self.seats.append(seats)
             seat_types.update(seats)
@@ -247,7 +253,7 @@ class BalanceIndex:
         else:
             keep = bytearray(b"\x01" * size)
         if filters.q:
-            needle = filters.q.casefold()
+            needle = fold(filters.q)
             for i, text in enumerate(self.search_text):
                 if keep[i] and needle not in text:
                     keep[i] = 0

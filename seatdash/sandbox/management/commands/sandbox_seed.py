@@ -91,6 +91,8 @@ class Command(BaseCommand):
                 ),
                 batch_size=BATCH,
             )
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sandbox seeded: {len(data.customers):,} customers, "

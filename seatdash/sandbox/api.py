@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
 import json
 import secrets
 from collections import defaultdict
@@ -327,20 +328,11 @@ def _create_event(request: HttpRequest) -> HttpResponse:
 
 
 def event_id(received_at: datetime, seq: int) -> str:
-    """A UUIDv7-shaped id: millisecond time first, so ids sort roughly by receipt."""
-    millis = int(received_at.timestamp() * 1000)
-    tail = f"{seq:020x}"[-20:]
-    return (
-        f"{millis:012x}"[:8]
-        + "-"
-        + f"{millis:012x}"[8:]
-        + "-7"
-        + tail[:3]
-        + "-8"
-        + tail[3:6]
-        + "-"
-        + tail[8:20]
-    )
+    """A UUIDv7-shaped id: millisecond time first (ids sort roughly by receipt), then bits derived
+    from the receipt number, so the same demo data always gets the same ids."""
+    millis = f"{int(received_at.timestamp() * 1000):012x}"
+    bits = hashlib.blake2b(seq.to_bytes(8, "big"), digest_size=10).hexdigest()
+    return f"{millis[:8]}-{millis[8:]}-7{bits[:3]}-{'89ab'[int(bits[3], 16) % 4]}{bits[4:7]}-{bits[8:20]}"
 
 
 @api_view("GET", "POST")

@@ -159,6 +159,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Fixed at start-up (tests flip DEBUG later): the demo serves static files without collectstatic.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 if not DEBUG:
     # Hashed names let whitenoise serve static files with far-future cache headers (collectstatic).
     STORAGES = {

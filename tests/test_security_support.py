@@ -1,4 +1,4 @@
-"""Helpers for the security and production tests (no tests here): a test URLconf and subprocesses."""
+"""Helpers for the security and production tests (no tests here): test URLconf, subprocesses."""
 
 from __future__ import annotations
 

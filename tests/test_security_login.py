@@ -1,4 +1,4 @@
-"""Sign-in rules: axes lockout by username and IP with a cool-down, sessions, logout, htmx redirect."""
+"""Sign-in rules: axes lockout by username and IP, sessions, POST-only logout, htmx redirect."""
 
 from __future__ import annotations
 
@@ -169,7 +169,7 @@ def test_session_idle_past_cookie_age_requires_login(client, alice):
 
 def test_session_activity_within_idle_window_keeps_session_alive(client, alice):
     start = dt.datetime.now(tz=dt.UTC)
-    # Two requests, each within the idle window, together longer than it but inside the absolute cap.
+    # Two requests, each inside the idle window, together longer than it, inside the absolute cap.
     step_seconds = min(settings.SESSION_COOKIE_AGE - 60, (settings.SESSION_ABSOLUTE_AGE - 60) // 2)
     assert 2 * step_seconds > settings.SESSION_COOKIE_AGE
     step = dt.timedelta(seconds=step_seconds)

@@ -1,4 +1,4 @@
-"""/healthz: 200 when database and cache answer, 503 otherwise, never a detail that helps an attacker."""
+"""/healthz: 200 when database and cache answer, 503 otherwise, and never a revealing detail."""
 
 from __future__ import annotations
 

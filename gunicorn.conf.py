@@ -8,8 +8,8 @@ import os
 # each worker process holds its own DB connections and memory.
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS") or os.environ.get("WEB_CONCURRENCY") or 3)
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
-bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
+threads = int(os.environ.get("GUNICORN_THREADS") or 8)
+bind = f"{os.environ.get('GUNICORN_BIND_HOST') or '0.0.0.0'}:{os.environ.get('PORT') or 8000}"  # noqa: S104
 
 # Well above the 8 s upstream deadline per call (a page makes at most a few calls), so gunicorn
 # only kills workers that are truly stuck.
@@ -22,7 +22,7 @@ max_requests_jitter = 200
 
 # Gunicorn trusts X-Forwarded-* only from these addresses (comma-separated; "*" behind a private
 # load balancer).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
 
 accesslog = "-"
 errorlog = "-"

@@ -35,6 +35,17 @@ def _require(name: str) -> str:
     return value
 
 
+def _setting(kind: str, name: str, default):
+    """env.<kind>(name), but an empty value (`NAME=` as in .env.example) means the default.
+
+    django-environ reads an empty boolean as false: a blank SECURE_SSL_REDIRECT= would quietly
+    turn off the HTTPS redirect.
+    """
+    if not env.str(name, default="").strip():
+        return default
+    return getattr(env, kind)(name)
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -117,8 +128,8 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'seatdash.sqlite3'}")}
 # Persistent connections save a TCP + auth round trip per request; the health check drops dead ones.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+DATABASES["default"]["CONN_MAX_AGE"] = _setting("int", "CONN_MAX_AGE", 0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = _setting("bool", "CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # WAL lets the dashboard read while the sandbox loader writes, without "database is locked".
@@ -135,7 +146,7 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "seatdash"}
 }
 # Bumping CACHE_VERSION on deploy makes every cached upstream answer unreachable at once.
-CACHES["default"]["VERSION"] = env.int("CACHE_VERSION", default=1)
+CACHES["default"]["VERSION"] = _setting("int", "CACHE_VERSION", 1)
 CACHES["default"].setdefault("KEY_PREFIX", "seatdash")
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -177,20 +188,20 @@ if _proxy_ssl_header:
     if len(_proxy_ssl_header) != 2:
         raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HEADER,value'.")
     SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header[0], _proxy_ssl_header[1])
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = _setting("bool", "SECURE_SSL_REDIRECT", not DEBUG)
 # Load-balancer probes often speak plain HTTP to the container; a redirect would read as "down".
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # HSTS is off in DEBUG: a browser would otherwise refuse plain http://localhost for a year.
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_SECONDS = _setting("int", "SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _setting("bool", "SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 # The preload token only has an effect once the domain is submitted to the browsers' preload list.
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_HSTS_PRELOAD = _setting("bool", "SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
+SECURE_COOKIES = _setting("bool", "SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
@@ -207,10 +218,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Sessions ------------------------------------------------------------------------------------
 # Idle timeout: the cookie's age restarts on every request, so a session dies after this much quiet.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_COOKIE_AGE = _setting("int", "SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 # Absolute lifetime from login, however active the session (seatdash.middleware enforces it).
-SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
+SESSION_ABSOLUTE_AGE = _setting("int", "SESSION_ABSOLUTE_AGE", 12 * 60 * 60)
 
 # --- Content Security Policy (django-csp 4) ------------------------------------------------------
 # htmx runs with includeIndicatorStyles and allowEval off (templates/base.html), so neither
@@ -218,16 +229,16 @@ SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
 _csp_form_action = [csp_constants.SELF]
 
 # --- Login throttling (django-axes) --------------------------------------------------------------
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_FAILURE_LIMIT = _setting("int", "AXES_FAILURE_LIMIT", 5)
 # Username and IP together: behind the company proxy everyone shares an IP, and one person's typos
 # (or an attacker's guesses) must not lock out the whole office.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_COOLOFF_TIME = timedelta(minutes=_setting("int", "AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "seatdash.auth.lockout_response"
 # The client IP as seatdash.auth.client_ip reads it: the number of trusted proxies that append to
 # X-Forwarded-For. 0 means REMOTE_ADDR is the client (no proxy, or one that hides it anyway).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_COUNT = _setting("int", "TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "seatdash.auth.client_ip"
 # Login failures are logged by axes with the username; the password never is.
 AXES_VERBOSE = True
@@ -258,7 +269,7 @@ OIDC_RP_SCOPES = "openid email profile"
 OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
 OIDC_USERNAME_ALGO = "seatdash.auth.oidc_username"
 # The provider's endpoints are called server-side during login; never without a timeout.
-OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+OIDC_TIMEOUT = _setting("float", "OIDC_TIMEOUT", 5.0)
 OIDC_USE_PKCE = True
 LOGIN_REDIRECT_URL_FAILURE = "login"
 if OIDC_ENABLED:

@@ -190,3 +190,40 @@ def test_gunicorn_whitenoise_serves_hashed_static_files_for_a_year(gunicorn):
 
     assert response.status_code == 200
     assert "max-age=315360000" in response.headers["Cache-Control"]
+
+
+def test_check_deploy_blank_variables_from_env_example_keep_safe_defaults(tmp_path):
+    blanks = {
+        name: ""
+        for name in (
+            "SECURE_SSL_REDIRECT",
+            "SECURE_COOKIES",
+            "SECURE_HSTS_SECONDS",
+            "SECURE_HSTS_PRELOAD",
+            "SESSION_COOKIE_AGE",
+            "AXES_FAILURE_LIMIT",
+            "TRUSTED_PROXY_COUNT",
+            "CONN_MAX_AGE",
+        )
+    }
+
+    result = manage(
+        production_env(tmp_path, **blanks), "check", "--deploy", "--fail-level", "WARNING"
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_env_example_documents_every_variable_settings_read():
+    settings_source = (REPO / "seatdash" / "settings.py").read_text()
+    gunicorn_source = (REPO / "gunicorn.conf.py").read_text()
+    read = set(re.findall(r'(?:env\.\w+|_require)\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
+    read |= set(re.findall(r'_setting\("\w+", "([A-Z][A-Z0-9_]+)"', settings_source))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z][A-Z0-9_]+)"', gunicorn_source))
+    read |= set(re.findall(r'"(OIDC_[A-Z_]+)",\n', settings_source))
+    documented = set(
+        re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (REPO / ".env.example").read_text(), re.M)
+    )
+
+    assert read, "the pattern found no variables, so the check below proves nothing"
+    assert read - documented == set()

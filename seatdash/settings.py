@@ -8,9 +8,12 @@ refuses to start until `SECRET_KEY` and `ALLOWED_HOSTS` are given.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +35,22 @@ def _require(name: str) -> str:
     return value
 
 
+def _setting(kind: str, name: str, default):
+    """env.<kind>(name), but an empty value (`NAME=` as in .env.example) means the default.
+
+    django-environ reads an empty boolean as false: a blank SECURE_SSL_REDIRECT= would quietly
+    turn off the HTTPS redirect.
+    """
+    if not env.str(name, default="").strip():
+        return default
+    return getattr(env, kind)(name)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _dev_secret_key() -> str:
     """A random key kept under var/, so a demo needs no configuration and no key is committed."""
     key_file = VAR_DIR / "dev-secret-key"
@@ -49,7 +68,7 @@ if DEBUG:
     )
 else:
     SECRET_KEY = _require("SECRET_KEY")
-    ALLOWED_HOSTS = [host for host in _require("ALLOWED_HOSTS").split(",") if host.strip()]
+    ALLOWED_HOSTS = [host.strip() for host in _require("ALLOWED_HOSTS").split(",") if host.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "csp",
+    "axes",
     "seatdash",
     "seatdash.sandbox",
     "seatdash.sandbox_metronome",
@@ -68,14 +89,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware: static files get the security headers, skip the rest.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Before the login check, so a session past its absolute lifetime is treated as anonymous.
+    "seatdash.middleware.SessionLifetimeMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Django's LoginRequiredMiddleware, except htmx requests get HX-Redirect instead of a 302.
+    "seatdash.middleware.HtmxLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "seatdash.urls"
@@ -92,12 +121,16 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "seatdash.context_processors.providers",
+                "seatdash.auth.sso",
             ],
         },
     },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'seatdash.sqlite3'}")}
+# Persistent connections save a TCP + auth round trip per request; the health check drops dead ones.
+DATABASES["default"]["CONN_MAX_AGE"] = _setting("int", "CONN_MAX_AGE", 0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = _setting("bool", "CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # WAL lets the dashboard read while the sandbox loader writes, without "database is locked".
@@ -114,7 +147,7 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "seatdash"}
 }
 # Bumping CACHE_VERSION on deploy makes every cached upstream answer unreachable at once.
-CACHES["default"]["VERSION"] = env.int("CACHE_VERSION", default=1)
+CACHES["default"]["VERSION"] = _setting("int", "CACHE_VERSION", 1)
 CACHES["default"].setdefault("KEY_PREFIX", "seatdash")
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -124,6 +157,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "balances"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes requires: it refuses locked-out credentials before any check runs.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -133,6 +171,126 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Fixed at start-up (tests flip DEBUG later): the demo serves static files without collectstatic.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+if not DEBUG:
+    # Hashed names let whitenoise serve static files with far-future cache headers (collectstatic).
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# --- HTTPS, cookies and headers (`manage.py check --deploy` passes with DEBUG=false) -------------
+# Behind a TLS-terminating proxy, e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https. Only
+# set it when the proxy always overwrites that header, or any client can claim to be on HTTPS.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HEADER,value'.")
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header[0], _proxy_ssl_header[1])
+SECURE_SSL_REDIRECT = _setting("bool", "SECURE_SSL_REDIRECT", not DEBUG)
+# Load-balancer probes often speak plain HTTP to the container; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS is off in DEBUG: a browser would otherwise refuse plain http://localhost for a year.
+SECURE_HSTS_SECONDS = _setting("int", "SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _setting("bool", "SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The preload token only has an effect once the domain is submitted to the browsers' preload list.
+SECURE_HSTS_PRELOAD = _setting("bool", "SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SECURE_COOKIES = _setting("bool", "SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+# The CSRF token reaches htmx through the page (hx-headers on <body>): no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if SECURE_COOKIES:
+    # __Host-: the browser only accepts the cookie over HTTPS, for this exact host, path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Needed when a proxy in front changes the origin the browser sees, e.g. https://seatdash.example.com
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Sessions ------------------------------------------------------------------------------------
+# Idle timeout: the cookie's age restarts on every request, so a session dies after this much quiet.
+SESSION_COOKIE_AGE = _setting("int", "SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+# Absolute lifetime from login, however active the session (seatdash.middleware enforces it).
+SESSION_ABSOLUTE_AGE = _setting("int", "SESSION_ABSOLUTE_AGE", 12 * 60 * 60)
+
+# --- Content Security Policy (django-csp 4) ------------------------------------------------------
+# htmx runs with includeIndicatorStyles and allowEval off (templates/base.html), so neither
+# 'unsafe-inline' nor 'unsafe-eval' is needed.
+_csp_form_action = [csp_constants.SELF]
+
+# --- Login throttling (django-axes) --------------------------------------------------------------
+AXES_FAILURE_LIMIT = _setting("int", "AXES_FAILURE_LIMIT", 5)
+# Username and IP together: behind the company proxy everyone shares an IP, and one person's typos
+# (or an attacker's guesses) must not lock out the whole office.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=_setting("int", "AXES_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "seatdash.auth.lockout_response"
+# The client IP as seatdash.auth.client_ip reads it: the number of trusted proxies that append to
+# X-Forwarded-For. 0 means REMOTE_ADDR is the client (no proxy, or one that hides it anyway).
+TRUSTED_PROXY_COUNT = _setting("int", "TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "seatdash.auth.client_ip"
+# Login failures are logged by axes with the username; the password never is.
+AXES_VERBOSE = True
+
+# --- Single sign-on (optional, OpenID Connect via mozilla-django-oidc) ---------------------------
+# Enabled only when every endpoint and the client credentials are set.
+_OIDC_REQUIRED = (
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+)
+_oidc = {name: env.str(name, default="") for name in _OIDC_REQUIRED}
+OIDC_ENABLED = all(_oidc.values())
+if any(_oidc.values()) and not OIDC_ENABLED:
+    _missing = ", ".join(name for name, value in _oidc.items() if not value)
+    raise ImproperlyConfigured(f"Single sign-on is half configured: also set {_missing}.")
+OIDC_RP_CLIENT_ID = _oidc["OIDC_RP_CLIENT_ID"]
+OIDC_RP_CLIENT_SECRET = _oidc["OIDC_RP_CLIENT_SECRET"]
+OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+OIDC_OP_TOKEN_ENDPOINT = _oidc["OIDC_OP_TOKEN_ENDPOINT"]
+OIDC_OP_USER_ENDPOINT = _oidc["OIDC_OP_USER_ENDPOINT"]
+OIDC_OP_JWKS_ENDPOINT = _oidc["OIDC_OP_JWKS_ENDPOINT"]
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_USERNAME_ALGO = "seatdash.auth.oidc_username"
+# The provider's endpoints are called server-side during login; never without a timeout.
+OIDC_TIMEOUT = _setting("float", "OIDC_TIMEOUT", 5.0)
+OIDC_USE_PKCE = True
+LOGIN_REDIRECT_URL_FAILURE = "login"
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.insert(1, "seatdash.auth.OIDCBackend")
+    # The provider's origin, in case its sign-in page is reached through a form submission redirect.
+    _csp_form_action.append(_origin(OIDC_OP_AUTHORIZATION_ENDPOINT))
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "frame-ancestors": [csp_constants.NONE],
+        "form-action": _csp_form_action,
+    }
+}
 
 # --- Sequence ------------------------------------------------------------------------------------
 # Empty SEQUENCE_API_URL means the built-in sandbox, reached in-process through an httpx transport.
@@ -163,8 +321,8 @@ MAX_STALE_SECONDS = env.int("MAX_STALE_SECONDS", default=6 * 60 * 60)
 REFRESH_MIN_INTERVAL_SECONDS = env.int("REFRESH_MIN_INTERVAL_SECONDS", default=10)
 
 # --- Sandbox -------------------------------------------------------------------------------------
-# Basic-auth credentials of the sandbox API. By default derived from SECRET_KEY, so none is committed;
-# `manage.py sandbox_credentials` prints them for tools that call the sandbox over HTTP.
+# Basic-auth credentials of the sandbox API. By default derived from SECRET_KEY, so none is
+# committed; `manage.py sandbox_credentials` prints them for tools that call the sandbox over HTTP.
 SANDBOX_CLIENT_ID = env.str("SANDBOX_CLIENT_ID", default="sandbox")
 SANDBOX_CLIENT_SECRET = env.str("SANDBOX_CLIENT_SECRET", default="")
 
@@ -175,11 +333,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # httpx logs every request URL at INFO; keep it at WARNING so query strings stay out of logs.
+        # httpx logs every request URL at INFO; at WARNING, query strings stay out of logs.
         # Django's own console handler would print each of its lines a second time.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # urllib3 (under mozilla-django-oidc's requests) logs URLs at DEBUG, codes included.
+        "urllib3": {"level": "WARNING"},
+        # Export audit lines: always kept, whatever LOG_LEVEL says.
+        "seatdash.audit": {"level": "INFO"},
     },
 }
 

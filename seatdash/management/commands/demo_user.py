@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 
@@ -37,4 +38,6 @@ class Command(BaseCommand):
         )
 
     def _grant_demo_roles(self, user) -> None:
-        """Hook for role set-up; the demo login may browse and export."""
+        """The demo login may browse and export: the "exporter" group (made by a migration)."""
+        exporter, _ = Group.objects.get_or_create(name="exporter")
+        user.groups.add(exporter)

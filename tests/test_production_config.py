@@ -1,0 +1,229 @@
+"""Production configuration: deploy checks, refusal of unsafe settings, PostgreSQL + Redis."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import psycopg
+import pytest
+
+from tests.test_security_support import REPO, free_port, manage, production_env, reachable
+
+pytestmark = pytest.mark.production
+
+POSTGRES = ("127.0.0.1", 5432)
+REDIS = ("127.0.0.1", 6379)
+
+
+def test_check_deploy_production_env_passes_at_warning_level(tmp_path):
+    result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_ssl_redirect_disabled_fails(tmp_path):
+    env = production_env(tmp_path, SECURE_SSL_REDIRECT="false")
+
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_settings_debug_off_without_required_variable_refuse_to_load(tmp_path, missing):
+    env = production_env(tmp_path)
+    del env[missing]
+
+    result = manage(env, "check")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_settings_half_configured_sso_refuses_to_load_naming_missing(tmp_path):
+    env = production_env(
+        tmp_path,
+        OIDC_RP_CLIENT_ID="seatdash",
+        OIDC_RP_CLIENT_SECRET="client-secret",
+    )
+
+    result = manage(env, "check")
+
+    assert result.returncode != 0
+    assert "OIDC_OP_TOKEN_ENDPOINT" in result.stderr
+    assert "client-secret" not in result.stderr
+
+
+# Module-scoped: one database, one collectstatic and one gunicorn serve all the tests below.
+@pytest.fixture(scope="module")
+def fresh_postgres_url():
+    if not reachable(*POSTGRES):
+        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432")
+    name = f"seatdash_prod_{secrets.token_hex(4)}"
+    admin_url = "postgresql://postgres@127.0.0.1:5432/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    if not reachable(*REDIS):
+        pytest.skip("Redis is not listening on 127.0.0.1:6379")
+    return "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(scope="module")
+def production_stack(tmp_path_factory, fresh_postgres_url, redis_url):
+    """Migrated database, collected static files and the environment gunicorn will get."""
+    env = production_env(
+        tmp_path_factory.mktemp("production"),
+        DATABASE_URL=fresh_postgres_url,
+        CACHE_URL=redis_url,
+        # A fresh cache namespace per run, as a deploy's CACHE_VERSION bump would give.
+        CACHE_VERSION=str(secrets.randbelow(10**9)),
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+    )
+    for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
+        result = manage(env, *command)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return env
+
+
+def test_production_config_migrates_and_passes_deploy_check_on_postgres_and_redis(
+    production_stack,
+):
+    result = manage(production_stack, "check", "--deploy", "--database", "default")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def gunicorn(production_stack):
+    port = free_port()
+    env = {**production_stack, "PORT": str(port), "GUNICORN_WORKERS": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "seatdash.wsgi"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        if reachable("127.0.0.1", port):
+            break
+        time.sleep(0.2)
+    try:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_gunicorn_serves_healthz_over_plain_http_with_everything_ok(gunicorn):
+    response = httpx.get(f"{gunicorn}/healthz", timeout=10)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "upstream": "unknown",
+    }
+
+
+def test_gunicorn_plain_http_page_redirects_to_https(gunicorn):
+    response = httpx.get(f"{gunicorn}/accounts/login/", timeout=10)
+
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("https://")
+
+
+def test_gunicorn_https_behind_proxy_sends_hsts_csp_and_host_cookies(gunicorn):
+    response = httpx.get(
+        f"{gunicorn}/accounts/login/", headers={"X-Forwarded-Proto": "https"}, timeout=10
+    )
+
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    assert "includeSubDomains" in response.headers["Strict-Transport-Security"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-csrftoken=")
+    for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
+        assert flag in cookie
+    assert "Domain=" not in cookie
+
+
+def test_gunicorn_whitenoise_serves_hashed_static_files_for_a_year(gunicorn):
+    page = httpx.get(
+        f"{gunicorn}/accounts/login/", headers={"X-Forwarded-Proto": "https"}, timeout=10
+    ).text
+    stylesheet = re.search(r'href="(/static/seatdash/seatdash\.[0-9a-f]{12}\.css)"', page)
+    assert stylesheet, "the login page does not link a hashed stylesheet"
+
+    response = httpx.get(
+        f"{gunicorn}{stylesheet.group(1)}", headers={"X-Forwarded-Proto": "https"}, timeout=10
+    )
+
+    assert response.status_code == 200
+    assert "max-age=315360000" in response.headers["Cache-Control"]
+
+
+def test_check_deploy_blank_variables_from_env_example_keep_safe_defaults(tmp_path):
+    blanks = {
+        name: ""
+        for name in (
+            "SECURE_SSL_REDIRECT",
+            "SECURE_COOKIES",
+            "SECURE_HSTS_SECONDS",
+            "SECURE_HSTS_PRELOAD",
+            "SESSION_COOKIE_AGE",
+            "AXES_FAILURE_LIMIT",
+            "TRUSTED_PROXY_COUNT",
+            "CONN_MAX_AGE",
+        )
+    }
+
+    result = manage(
+        production_env(tmp_path, **blanks), "check", "--deploy", "--fail-level", "WARNING"
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_env_example_documents_every_variable_settings_read():
+    settings_source = (REPO / "seatdash" / "settings.py").read_text()
+    gunicorn_source = (REPO / "gunicorn.conf.py").read_text()
+    read = set(re.findall(r'(?:env\.\w+|_require)\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
+    read |= set(re.findall(r'_setting\("\w+", "([A-Z][A-Z0-9_]+)"', settings_source))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z][A-Z0-9_]+)"', gunicorn_source))
+    read |= set(re.findall(r'"(OIDC_[A-Z_]+)",\n', settings_source))
+    documented = set(
+        re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (REPO / ".env.example").read_text(), re.M)
+    )
+
+    assert read, "the pattern found no variables, so the check below proves nothing"
+    assert read - documented == set()

@@ -1,0 +1,102 @@
+"""Helpers for the security and production tests (no tests here): test URLconf, subprocesses."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from seatdash.auth import oidc_urlpatterns
+from seatdash.permissions import export_required
+from seatdash.urls import urlpatterns as seatdash_urlpatterns
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def private_page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(f"private page for {request.user.get_username()}")
+
+
+@export_required
+def export_page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("csv,goes,here", content_type="text/csv")
+
+
+def broken_page(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("something broke in a view")
+
+
+# The real URLs plus stand-ins for pages the dashboard branch is still writing; OIDC always mounted.
+urlpatterns = [
+    *seatdash_urlpatterns,
+    path("t/private/", private_page, name="t-private"),
+    path("t/export/", export_page, name="t-export"),
+    path("t/broken/", broken_page, name="t-broken"),
+    path("oidc/", include(oidc_urlpatterns)),
+]
+
+URLCONF = __name__
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """A clean environment with production values: nothing inherited that Django would read."""
+    env = {
+        name: os.environ[name]
+        for name in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
+        if name in os.environ
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "seatdash.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "seatdash.example.com,127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    env.update(overrides)
+    return {name: value for name, value in env.items() if value is not None}
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def python(env: dict[str, str], code: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

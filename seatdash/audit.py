@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 
 from seatdash.auth import client_ip
 from seatdash.models import ExportAudit
+
+if TYPE_CHECKING:
+    from seatdash.exports import RowCounter
 
 logger = logging.getLogger(__name__)
 
@@ -66,3 +70,18 @@ def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
         else:
             result[str(name)] = str(values)
     return result
+
+
+def audited_stream(
+    request: HttpRequest, chunks: Iterator[str], *, view: str, rows: RowCounter
+) -> Iterator[str]:
+    """Pass a streamed export through, recording it once it ends: completed, or aborted when the
+    download stops early (the client went away, or producing a row failed)."""
+    outcome = "aborted"
+    try:
+        yield from chunks
+        outcome = "completed"
+    finally:
+        record_export(
+            request, view=view, filters=request.GET, row_count=rows.count, outcome=outcome
+        )

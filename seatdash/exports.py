@@ -80,33 +80,22 @@ def chunked(lines: Iterable[str], size: int = LINES_PER_CHUNK) -> Iterator[str]:
         yield "".join(chunk)
 
 
+class RowCounter:
+    """Passes an export's rows through and counts them, for the audit log once the stream ends."""
+
+    def __init__(self, rows: Iterable[Iterable[Cell]]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Iterable[Cell]]:
+        for row in self._rows:
+            self.count += 1
+            yield row
+
+
 def csv_chunks(header: Iterable[str], rows: Iterable[Iterable[Cell]]) -> Iterator[str]:
     """A formula-safe CSV of `rows` under `header`, in chunks for a StreamingHttpResponse."""
     return chunked(csv_lines(header, rows))
-
-
-def balance_csv_chunks(
-    customers: Iterable[CustomerBalances],
-    *,
-    seat_types: tuple[str, ...],
-    fetched_at: datetime,
-) -> Iterator[str]:
-    """The CSV text in chunks of LINES_PER_CHUNK lines, for a streaming response."""
-    return csv_chunks(
-        BALANCE_COLUMNS, balance_rows(customers, seat_types=seat_types, fetched_at=fetched_at)
-    )
-
-
-def balance_csv_lines(
-    customers: Iterable[CustomerBalances],
-    *,
-    seat_types: tuple[str, ...],
-    fetched_at: datetime,
-) -> Iterator[str]:
-    """The balance CSV line by line, header first."""
-    return csv_lines(
-        BALANCE_COLUMNS, balance_rows(customers, seat_types=seat_types, fetched_at=fetched_at)
-    )
 
 
 def balance_rows(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -18,9 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
+from seatdash.audit import audited_stream
 from seatdash.clients.errors import UpstreamError, UpstreamNotFound
-from seatdash.exports import csv_chunks
+from seatdash.exports import RowCounter, csv_chunks
 from seatdash.metronome_forms import MetronomeCustomerSearchForm, SeatFilterForm
+from seatdash.permissions import can_export, export_required
 from seatdash.services.metronome import (
     contract_get,
     contract_list,
@@ -124,7 +126,11 @@ def _contract_context(
     Raises Http404 for an unknown customer or contract; an upstream failure is left in the
     context as `upstream_error`, with an empty form so the page can still say so.
     """
-    context: dict = {"customer_id": customer_id, "contract_id": contract_id}
+    context: dict = {
+        "customer_id": customer_id,
+        "contract_id": contract_id,
+        "can_export": can_export(request.user),
+    }
     try:
         context["customer"] = metronome_customer_get(customer_id=customer_id, refresh=refresh)
         context["contract"] = contract_get(
@@ -223,7 +229,14 @@ def ledger(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResp
     return render_page_or_fragment(request, "metronome/ledger.html", "ledger", context)
 
 
-def _csv_response(lines, name: str) -> StreamingHttpResponse:
+def _csv_response(
+    request: HttpRequest, header: tuple[str, ...], rows: Iterable, name: str
+) -> StreamingHttpResponse:
+    """A streamed, formula-safe CSV whose download is recorded in the export audit when it ends."""
+    counted = RowCounter(rows)
+    lines = audited_stream(
+        request, csv_chunks(header, counted), view=f"metronome_{name}_csv", rows=counted
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"{name}-{datetime.now(UTC):%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -240,6 +253,7 @@ def _back_to_page(request: HttpRequest, customer_id: str, contract_id: str) -> H
 
 
 @metronome_page
+@export_required
 def seat_balances_csv(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:
     context = _contract_context(request, customer_id, contract_id, refresh=False)
     filters = context.get("filters")
@@ -267,10 +281,11 @@ def seat_balances_csv(request: HttpRequest, customer_id: str, contract_id: str) 
         for column, cell in zip(listing.columns, row.cells, strict=True)
         if cell is not None
     )
-    return _csv_response(csv_chunks(SEAT_CSV_COLUMNS, rows), "seat-balances")
+    return _csv_response(request, SEAT_CSV_COLUMNS, rows, "seat-balances")
 
 
 @metronome_page
+@export_required
 def seat_ledger_csv(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:
     seat_id = _seat_id(request)
     context = _contract_context(request, customer_id, contract_id, refresh=False)
@@ -301,7 +316,7 @@ def seat_ledger_csv(request: HttpRequest, customer_id: str, contract_id: str) ->
         for item in fetched.value
         for line in item.lines
     )
-    return _csv_response(csv_chunks(LEDGER_CSV_COLUMNS, rows), "seat-ledger")
+    return _csv_response(request, LEDGER_CSV_COLUMNS, rows, "seat-ledger")
 
 
 @metronome_page

@@ -16,10 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
+from seatdash.audit import audited_stream
 from seatdash.clients.errors import UpstreamError, UpstreamNotFound
-from seatdash.exports import balance_csv_chunks
+from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
-from seatdash.services.balances import balance_list, balance_rows, customer_get, iter_balance_rows
+from seatdash.permissions import can_export, export_required
+from seatdash.services import balances as balance_service
+from seatdash.services.balances import balance_list, customer_get, iter_balance_rows
 from seatdash.services.events import customer_event_list, event_detail, event_search
 
 
@@ -52,7 +55,7 @@ def balances(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
     filters = form.filters()
     refresh = _refresh_requested(request)
-    context: dict = {"form": form, "filters": filters}
+    context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
     try:
         fetched = balance_list(filters=filters, refresh=refresh)
     except UpstreamError as error:
@@ -69,19 +72,25 @@ def balances(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@export_required
 def balances_csv(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
     filters = form.filters()
     try:
-        snapshot, positions = balance_rows(filters=filters)
+        snapshot, positions = balance_service.balance_rows(filters=filters)
     except UpstreamError:
         # Nothing to stream: show the balances page, whose banner says why.
         url = reverse("balances") + (f"?{request.GET.urlencode()}" if request.GET else "")
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    lines = balance_csv_chunks(
-        iter_balance_rows(snapshot.value, positions),
-        seat_types=filters.seat_types,
-        fetched_at=snapshot.fetched_at,
+    rows = RowCounter(
+        balance_rows(
+            iter_balance_rows(snapshot.value, positions),
+            seat_types=filters.seat_types,
+            fetched_at=snapshot.fetched_at,
+        )
+    )
+    lines = audited_stream(
+        request, csv_chunks(BALANCE_COLUMNS, rows), view="balances_csv", rows=rows
     )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"seat-balances-{datetime.now(UTC):%Y-%m-%d}.csv"

@@ -15,7 +15,23 @@ def _clear_cache():
 
 @pytest.fixture
 def user(django_user_model):
-    return django_user_model.objects.create_user(username="casey", password="a-long-test-password")
+    """A CS person who may browse and download CSV (the "exporter" role)."""
+    from django.contrib.auth.models import Group
+
+    casey = django_user_model.objects.create_user(username="casey", password="a-long-test-password")
+    casey.groups.add(Group.objects.get(name="exporter"))
+    return casey
+
+
+@pytest.fixture
+def viewer_client(client, django_user_model):
+    """A CS person who may browse but not download (the "viewer" role)."""
+    from django.contrib.auth.models import Group
+
+    vic = django_user_model.objects.create_user(username="vic", password="a-long-test-password")
+    vic.groups.add(Group.objects.get(name="viewer"))
+    client.force_login(vic)
+    return client
 
 
 @pytest.fixture

@@ -84,3 +84,50 @@ def test_secrets_absent_from_pages_error_pages_health_and_logs(
     for name, value in canaries.items():
         for where, text in haystacks.items():
             assert value not in text, f"{name} leaked into {where}"
+
+
+def test_secrets_absent_from_dashboard_pages_errors_and_logs(
+    canaries, logged_in_client, settings, caplog
+):
+    from django.core.management import call_command
+
+    from seatdash.sandbox.models import Customer, SeatEvent
+    from seatdash.services import balances
+
+    # Nothing may leave this machine: the "real" providers point at a closed local port.
+    settings.METRONOME_API_URL = "http://127.0.0.1:9"
+    settings.BALANCES_FRESH_SECONDS = 0
+    call_command("sandbox_seed", "--customers", "12", "--anchor", "2026-06-01", verbosity=0)
+    balances._indexes.clear()
+    customer = Customer.objects.filter(events__isnull=False).first()
+    event = SeatEvent.objects.filter(customer=customer).first()
+    pieces: list[str] = []
+
+    def keep(url: str, **extra) -> None:
+        response = logged_in_client.get(url, **extra)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        pieces.extend([body.decode("utf-8", "replace"), str(dict(response.headers))])
+
+    with caplog.at_level(logging.DEBUG):
+        for url in (
+            reverse("balances"),
+            reverse("balances") + "?q=a&sort=-total",
+            reverse("balances_csv"),
+            reverse("customer", args=[customer.id]),
+            reverse("event", args=[event.id]),
+            reverse("events"),
+            reverse("metronome_customers"),  # Metronome unreachable: the error state
+            reverse("metronome_seat_credits", args=[customer.id]),
+        ):
+            keep(url)
+        settings.SEQUENCE_API_URL = "http://127.0.0.1:9/api"
+        settings.SEQUENCE_CLIENT_ID = "seatdash"
+        keep(reverse("balances") + "?refresh=1", HTTP_HX_REQUEST="true")  # the stale banner
+        keep(reverse("events") + "?refresh=1")  # the error state
+
+    rendered = "\n".join(pieces)
+    assert "unreachable" in rendered, "the failure paths were not rendered"
+    assert customer.legal_name.replace("&", "&amp;").replace("'", "&#x27;") in rendered
+    for name, value in canaries.items():
+        assert value not in rendered, f"{name} leaked into a dashboard page"
+        assert value not in caplog.text, f"{name} leaked into the logs"

@@ -6,6 +6,8 @@ import functools
 
 import httpx
 from django.conf import settings
+from django.dispatch import receiver
+from django.test.signals import setting_changed
 
 from seatdash.clients.http import RetryPolicy
 from seatdash.clients.metronome import MetronomeClient
@@ -78,3 +80,11 @@ def metronome_client() -> MetronomeClient:
         retry=upstream_retry_policy(),
         transport=MetronomeSandboxTransport(),
     )
+
+
+@receiver(setting_changed)
+def _forget_clients(*, setting: str, **kwargs) -> None:
+    """Tests (and override_settings) change credentials and URLs: build the clients anew."""
+    if setting.startswith(("SEQUENCE_", "SANDBOX_", "METRONOME_", "UPSTREAM_", "SECRET_KEY")):
+        sequence_client.cache_clear()
+        metronome_client.cache_clear()

@@ -35,7 +35,12 @@ from seatdash.services.metronome import (
     seat_get,
     seat_ledger_list,
 )
-from seatdash.views import _refresh_requested, _without_refresh, render_page_or_fragment
+from seatdash.views import (
+    _refresh_requested,
+    _without_refresh,
+    canonical_query,
+    render_page_or_fragment,
+)
 
 SEAT_CSV_COLUMNS = (
     "seat_id",
@@ -62,6 +67,7 @@ def metronome_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
     @require_GET
     @never_cache
+    @canonical_query
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not metronome_enabled():

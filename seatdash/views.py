@@ -6,6 +6,7 @@ stale-data banner and the error state are sent with 200.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from seatdash.audit import audited_stream
 from seatdash.clients.errors import UpstreamError, UpstreamNotFound
@@ -37,6 +38,35 @@ def render_page_or_fragment(
     return response
 
 
+def canonical_query(view):
+    """Shareable URLs without the empty fields a submitted form adds (`?q=acme&alias=&ids=`).
+
+    A plain form submission is redirected to the clean URL; an htmx one is answered as usual and
+    told to push the clean URL instead of the one it asked.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not any("" in values for _, values in request.GET.lists()):
+            return view(request, *args, **kwargs)
+        query = request.GET.copy()
+        for key in list(query):
+            values = [value for value in query.getlist(key) if value != ""]
+            if values:
+                query.setlist(key, values)
+            else:
+                del query[key]
+        clean = request.path + (f"?{query.urlencode()}" if query else "")
+        if not request.htmx:
+            return redirect(clean)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            push_url(response, clean)
+        return response
+
+    return wrapper
+
+
 def _refresh_requested(request: HttpRequest) -> bool:
     return request.GET.get("refresh") == "1"
 
@@ -51,6 +81,7 @@ def _without_refresh(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@canonical_query
 def balances(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
     filters = form.filters()
@@ -72,6 +103,7 @@ def balances(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@canonical_query
 @export_required
 def balances_csv(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
@@ -100,6 +132,7 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@canonical_query
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     form = EventFilterForm(request.GET)
     filters = form.filters()
@@ -126,6 +159,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
 
 @require_GET
 @never_cache
+@canonical_query
 def events(request: HttpRequest) -> HttpResponse:
     form = CrossCustomerEventFilterForm(request.GET)
     filters = form.filters()

@@ -297,3 +297,21 @@ def test_balances_csv_upstream_down_without_copy_returns_to_page_with_banner(
     response = logged_in_client.get(reverse("balances_csv"), {"q": "acme"})
     assert response.status_code == 302
     assert response.url == reverse("balances") + "?q=acme"
+
+
+def test_balances_form_submission_redirects_to_url_without_empty_fields(
+    logged_in_client, customers
+):
+    response = logged_in_client.get(reverse("balances") + "?q=acme&alias=&ids=&from=&to=&sort=name")
+    assert response.status_code == 302
+    assert response.url == reverse("balances") + "?q=acme&sort=name"
+
+
+def test_balances_htmx_submission_pushes_url_without_empty_fields(logged_in_client, customers):
+    response = logged_in_client.get(
+        reverse("balances") + "?q=acme&alias=&seat_type=&seat_type=admin", **HX
+    )
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == reverse("balances") + "?q=acme&seat_type=admin"
+    clean = logged_in_client.get(reverse("balances") + "?q=acme", **HX)
+    assert "HX-Push-Url" not in clean

@@ -11,6 +11,7 @@ Usage: bench/run.py [balances|calls|csv ...] [--customers 1000,100000]
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -23,6 +24,9 @@ os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
 import django
 
 django.setup()
+# Per-login and per-export log lines would bury the numbers.
+logging.getLogger("axes").setLevel(logging.WARNING)
+logging.getLogger("seatdash.audit").setLevel(logging.WARNING)
 
 from bench import calls as calls_bench  # noqa: E402
 from bench import csv_export, listing  # noqa: E402
@@ -34,12 +38,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("suites", nargs="*", default=list(SUITES), choices=list(SUITES))
+    parser.add_argument(
+        "suites", nargs="*", metavar="SUITE", help=f"any of {', '.join(SUITES)} (default: all)"
+    )
     parser.add_argument("--customers", default="1000,100000")
     args = parser.parse_args()
+    unknown = set(args.suites) - set(SUITES)
+    if unknown:
+        parser.error(f"unknown suite {', '.join(sorted(unknown))}; choose from {', '.join(SUITES)}")
     sizes = [int(n) for n in args.customers.split(",")]
     started = time.perf_counter()
-    for name in args.suites:
+    for name in args.suites or SUITES:
         print(f"\n== {name}")
         SUITES[name](sizes)
     print(f"\n(all benchmarks took {time.perf_counter() - started:.1f} s)")

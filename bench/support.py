@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -35,6 +36,7 @@ def logged_in_client() -> Client:
         call_command("migrate", verbosity=0)
         _migrated = True
     user, _ = get_user_model().objects.get_or_create(username="bench")
+    user.groups.add(Group.objects.get(name="exporter"))
     client = Client()
     client.force_login(user)
     return client

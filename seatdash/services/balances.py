@@ -9,6 +9,7 @@ it, so a request never unpickles 100,000 customers.
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import threading
 import unicodedata
@@ -121,10 +122,24 @@ def unpack(packed: Packed) -> CustomerBalances:
     )
 
 
+# Accents and other combining marks as NFKD separates them from their letters.
+_COMBINING_MARKS = re.compile(
+    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+
+
+# Latin letters that NFKD leaves whole, spelled the way people type them without the accent.
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ħ": "h", "ı": "i", "þ": "th", "ð": "d"}
+)
+
+
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for search: "Müller" and "muller" meet."""
+    if text.isascii():  # most names: no accents to strip, and casefold is lower for ASCII
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _COMBINING_MARKS.sub("", decomposed).translate(_UNDECOMPOSED)
 
 
 class BalanceIndex:

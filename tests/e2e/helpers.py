@@ -24,3 +24,18 @@ def shoot(page, name: str) -> None:
     """Save a screenshot for the README; the committed ones come from a run on the demo data."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def shown_ids(page) -> list[str]:
+    """Customer IDs of the balance rows on screen, in order."""
+    return page.locator("table.data tbody td.id").all_inner_texts()
+
+
+def shown_names(page) -> list[str]:
+    return page.locator("table.data tbody td.customer > a").all_inner_texts()
+
+
+def number(text: str) -> int:
+    """A figure as the table prints it: thousands commas, a dash for none."""
+    text = text.strip().replace(",", "").replace("\u2212", "-")
+    return 0 if text in ("", "—") else int(text)

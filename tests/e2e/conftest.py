@@ -31,13 +31,6 @@ DEMO_ANCHOR = "2026-06-01"
 PASSWORD = "a-long-e2e-password"
 
 
-def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.e2e)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _require_chromium():
     if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):

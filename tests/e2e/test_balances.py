@@ -8,12 +8,15 @@ import math
 import re
 from datetime import UTC, datetime
 
+import pytest
 from django.db.models import Q
 from playwright.sync_api import expect
 
 from seatdash.sandbox.models import Customer, SeatBalance
 from seatdash.services.balances import PAGE_SIZE
 from tests.e2e.helpers import number, shown_ids, shown_names
+
+pytestmark = pytest.mark.e2e
 
 ROWS = "table.data tbody tr"
 
@@ -35,7 +38,7 @@ def test_balances_search_typed_filters_without_page_load_and_back_restores(signe
     assert 0 < len(expected) < PAGE_SIZE
 
     page.evaluate("window.__marker = 1")
-    page.get_by_label("Search").press_sequentially("halcyon", delay=20)
+    page.get_by_label("Search").press_sequentially("halcyon")
 
     expect(page).to_have_url(re.compile(r"[?&]q=halcyon(&|$)"))
     expect(page.locator(ROWS)).to_have_count(len(expected))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.db.models import Count
 from playwright.sync_api import expect
 
 from seatdash.sandbox.models import Customer, SeatEvent
 from tests.e2e.helpers import shown_ids
+
+pytestmark = pytest.mark.e2e
 
 EVENTS_PER_PAGE = 25
 

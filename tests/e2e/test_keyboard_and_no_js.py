@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from seatdash.services.balances import PAGE_SIZE
 from tests.e2e.conftest import VIEWPORT
 from tests.e2e.helpers import shown_ids, shown_names
+
+pytestmark = pytest.mark.e2e
 
 # What has focus, and whether it is drawn: a description and its computed outline style.
 FOCUSED = """() => {

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
 
 
 def test_login_anonymous_visit_redirects_to_login_page(page, demo):

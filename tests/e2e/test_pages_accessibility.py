@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.db.models import Count
 from playwright.sync_api import expect
 
 from seatdash.sandbox.models import Customer, SeatEvent
 from tests.e2e.helpers import axe_problems, shoot
+
+pytestmark = pytest.mark.e2e
 
 LONG_NAME = "Internationale Vereinigung für Qualitätssicherung in der Softwareentwicklung e.V."
 

@@ -9,7 +9,9 @@ from playwright.sync_api import expect
 
 from seatdash.sandbox import faults
 from seatdash.sandbox.models import Customer
-from tests.e2e.helpers import shoot, shown_ids
+from tests.e2e.helpers import axe_problems, shoot, shown_ids
+
+pytestmark = pytest.mark.e2e
 
 STALE = re.compile(r"Sequence is unreachable right now\.\s+Showing data from \d\d:\d\d UTC")
 
@@ -43,6 +45,7 @@ def test_balances_sandbox_down_with_cached_copy_shows_stale_banner_and_rows(
     banner = page.get_by_role("status").filter(has_text="unreachable")
     expect(banner).to_have_text(STALE)
     assert shown_ids(page) == before
+    assert axe_problems(page) == []
     shoot(page, "stale-banner")
 
 
@@ -58,6 +61,7 @@ def test_balances_sandbox_down_without_copy_shows_error_then_retry_recovers(
     expect(page.locator("table.data")).to_have_count(0)
     retry = error.get_by_role("link", name="Retry")
     expect(retry).to_be_visible()
+    assert axe_problems(page) == []
     shoot(page, "error-state")
 
     faults.clear()
@@ -84,6 +88,7 @@ def test_customer_cold_while_sandbox_down_shows_error_and_retry_loads_it(
     error = page.get_by_role("alert")
     expect(error).to_contain_text("Sequence is unreachable right now.")
     expect(error).to_contain_text("There is no recent copy of this data to show")
+    assert axe_problems(page) == []
 
     faults.clear()
     error.get_by_role("link", name="Retry").click()

@@ -51,3 +51,20 @@ def fake_sequence(monkeypatch):
     monkeypatch.setattr(events, "sequence_client", lambda: fake)
     balances._indexes.clear()
     return fake
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Test on a SQLite file (WAL), as the demo runs, not on shared-cache memory.
+
+    Shared-cache in-memory SQLite locks whole tables, so two requests the browser tests send at
+    once (a page and its lazily loaded fragment, both saving the session) fail with "database
+    table is locked" where the real demo database would simply wait its turn.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("db") / "test.sqlite3"
+        )

@@ -67,7 +67,20 @@ def metronome_demo(transactional_db):
 
 @pytest.fixture
 def user(django_user_model, transactional_db):
-    return django_user_model.objects.create_user(username="casey", password=PASSWORD)
+    """A CS person with the "exporter" role (browse and download CSV).
+
+    transactional_db flushes tables between tests, groups from the roles migration included (the
+    permission itself is recreated after a flush), so the role is set up here again.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    exporter, _ = Group.objects.get_or_create(name="exporter")
+    exporter.permissions.add(
+        Permission.objects.get(codename="export_csv", content_type__app_label="seatdash")
+    )
+    casey = django_user_model.objects.create_user(username="casey", password=PASSWORD)
+    casey.groups.add(exporter)
+    return casey
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -21,7 +22,12 @@ def axe_problems(page) -> list[str]:
 
 
 def shoot(page, name: str) -> None:
-    """Save a screenshot for the README; the committed ones come from a run on the demo data."""
+    """Save a screenshot for the README when SEATDASH_SCREENSHOTS=1 (`./dev screenshots`).
+
+    Off by default, so an ordinary test run leaves the committed pictures alone.
+    """
+    if os.environ.get("SEATDASH_SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 

@@ -68,3 +68,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(
             tmp_path_factory.mktemp("db") / "test.sqlite3"
         )
+
+
+@pytest.fixture(scope="module")
+def fresh_postgres_url():
+    """A new database on the machine's PostgreSQL for one test module, dropped afterwards."""
+    import secrets
+
+    import psycopg
+
+    from tests.test_security_support import reachable
+
+    if not reachable("127.0.0.1", 5432):
+        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432")
+    name = f"seatdash_test_{secrets.token_hex(4)}"
+    admin_url = "postgresql://postgres@127.0.0.1:5432/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

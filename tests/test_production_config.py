@@ -11,7 +11,6 @@ import sys
 import time
 
 import httpx
-import psycopg
 import pytest
 
 from tests.test_security_support import REPO, free_port, manage, production_env, reachable
@@ -65,19 +64,6 @@ def test_settings_half_configured_sso_refuses_to_load_naming_missing(tmp_path):
 
 
 # Module-scoped: one database, one collectstatic and one gunicorn serve all the tests below.
-@pytest.fixture(scope="module")
-def fresh_postgres_url():
-    if not reachable(*POSTGRES):
-        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432")
-    name = f"seatdash_prod_{secrets.token_hex(4)}"
-    admin_url = "postgresql://postgres@127.0.0.1:5432/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def redis_url():
     if not reachable(*REDIS):

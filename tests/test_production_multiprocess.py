@@ -21,7 +21,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.test_production_config import POSTGRES, REDIS, REPO
+from tests.test_production_config import REDIS, REPO
 from tests.test_security_support import free_port, manage, production_env, reachable
 
 pytestmark = pytest.mark.production
@@ -30,18 +30,11 @@ REQUESTS_PER_PROCESS = 4
 
 
 @pytest.fixture(scope="module")
-def database_url():
-    if not reachable(*POSTGRES):
-        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432")
+def database_url(fresh_postgres_url):
+    """A fresh PostgreSQL database for this module (dropped afterwards); Redis must answer too."""
     if not reachable(*REDIS):
         pytest.skip("Redis is not listening on 127.0.0.1:6379")
-    name = f"seatdash_mp_{secrets.token_hex(4)}"
-    admin_url = "postgresql://postgres@127.0.0.1:5432/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return fresh_postgres_url
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 
-from seatdash.services.balances import BalanceFilters
+from seatdash.services.balance_index import BalanceFilters
 from seatdash.services.events import EventFilters
 
 MAX_LISTED = 5_000

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from seatdash.services.balances import BalanceFilters, BalanceIndex, fold
+from seatdash.services.balance_index import BalanceFilters, BalanceIndex, fold
 from tests.fakes import customer
 
 

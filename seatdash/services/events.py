@@ -27,6 +27,7 @@ from seatdash.clients.sequence import (
     EventQuery,
     SeatEvent,
 )
+from seatdash.services.balances import balance_snapshot
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
 from seatdash.services.providers import sequence_client
 
@@ -237,8 +238,6 @@ def event_search(
     if len(aliases) == 1 and not ids:
         filters = replace(filters, customer_alias=aliases[0])
     elif aliases:
-        from seatdash.services.balances import balance_snapshot
-
         index = balance_snapshot().value
         found = {alias: index.find(alias) for alias in aliases}
         unmatched = tuple(alias for alias, customer in found.items() if customer is None)
@@ -260,8 +259,6 @@ def event_search(
 
 
 def _customers_named_in(rows: list[EventRow]) -> dict[str, CustomerBalances]:
-    from seatdash.services.balances import balance_snapshot
-
     try:
         index = balance_snapshot().value
     except UpstreamError:
@@ -282,8 +279,6 @@ def event_detail(*, event_id: str, refresh: bool = False) -> EventDetail:
 
     Raises UpstreamNotFound for an unknown event; the extras are left out when unavailable.
     """
-    from seatdash.services.balances import balance_snapshot
-
     event = event_get(event_id=event_id, refresh=refresh)
     try:
         customer = balance_snapshot().value.find(event.value.customer_alias)

@@ -131,3 +131,13 @@ def test_secrets_absent_from_dashboard_pages_errors_and_logs(
     for name, value in canaries.items():
         assert value not in rendered, f"{name} leaked into a dashboard page"
         assert value not in caplog.text, f"{name} leaked into the logs"
+
+
+def test_server_error_page_is_our_own_and_says_what_to_do(logged_in_client, settings):
+    settings.DEBUG = False
+    logged_in_client.raise_request_exception = False
+    response = logged_in_client.get("/t/broken/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert "Traceback" not in html

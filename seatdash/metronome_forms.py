@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from seatdash.clients.metronome import Subscription
+from seatdash.clients.metronome_records import Subscription
 from seatdash.forms import InstantField, ListField
 from seatdash.services.metronome import SeatFilters, seat_filter_errors
 

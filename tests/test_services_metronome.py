@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from seatdash.clients.errors import UpstreamUnavailable
-from seatdash.clients.metronome import LedgerEntry, MetronomeCustomer
+from seatdash.clients.metronome_records import LedgerEntry, MetronomeCustomer
 from seatdash.exports import LINES_PER_CHUNK, csv_chunks
 from seatdash.services import metronome as service
 from seatdash.services.metronome import (

@@ -11,15 +11,13 @@ from decimal import Decimal
 from django.conf import settings
 
 from seatdash.clients.errors import UpstreamError, UpstreamNotFound
-from seatdash.clients.metronome import (
-    MAX_SEAT_LIMIT,
+from seatdash.clients.metronome_query import MAX_SEAT_LIMIT, MetronomeQueryError, SeatBalanceQuery
+from seatdash.clients.metronome_records import (
     PROVIDER,
     CommitOrCredit,
     Contract,
     LedgerEntry,
     MetronomeCustomer,
-    MetronomeQueryError,
-    SeatBalanceQuery,
     SeatBalanceRecord,
 )
 from seatdash.services.balances import customer_get

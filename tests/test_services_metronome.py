@@ -10,16 +10,12 @@ from decimal import Decimal
 import pytest
 
 from seatdash.clients.errors import UpstreamUnavailable
-from seatdash.clients.metronome import LedgerEntry, MetronomeCustomer
+from seatdash.clients.metronome_records import LedgerEntry, MetronomeCustomer
 from seatdash.exports import LINES_PER_CHUNK, csv_chunks
 from seatdash.services import metronome as service
-from seatdash.services.metronome import (
-    SeatFilters,
-    credit_type_label,
-    metronome_matches_for,
-    running_balance,
-    seat_filter_errors,
-)
+from seatdash.services.metronome import metronome_matches_for
+from seatdash.services.metronome_seat_filters import SeatFilters, seat_filter_errors
+from seatdash.services.metronome_seat_rows import credit_type_label, running_balance
 from tests.metronome_fixtures import CountingTransport, build_account, counting_client
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

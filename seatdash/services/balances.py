@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.core.cache import cache
 
-from seatdash.clients.sequence import PROVIDER, CustomerBalances
+from seatdash.clients.sequence_records import PROVIDER, CustomerBalances
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex, pack
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
 from seatdash.services.providers import sequence_client

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bumped when the shape of cached values changes, so a deploy never unpickles an old shape.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BREAKER_SECONDS = 10
 WAIT_POLL_SECONDS = 0.05
 

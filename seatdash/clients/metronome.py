@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -120,29 +120,30 @@ class MetronomeClient:
 
     def _customer_pages(self, ingest_alias: str | None, ids: list[str]) -> list[MetronomeCustomer]:
         r = _Reader(CUSTOMERS_ENDPOINT)
-        found: list[MetronomeCustomer] = []
+        params: dict[str, Any] = {"limit": CUSTOMERS_PAGE_SIZE}
+        if ingest_alias:
+            params["ingest_alias"] = ingest_alias
+        if ids:
+            params["customer_ids"] = ids
+        return [
+            _parse_customer(r, c, f"data[{i}]")
+            for body in self._get_pages(r, "/v1/customers", params)
+            for i, c in enumerate(r.items(body, "data", ""))
+        ]
+
+    def _get_pages(self, r: _Reader, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Each page body of a GET list, following `next_page` to the end (at most MAX_PAGES)."""
         next_page: str | None = None
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
-            params: dict[str, Any] = {"limit": CUSTOMERS_PAGE_SIZE}
-            if ingest_alias:
-                params["ingest_alias"] = ingest_alias
-            if ids:
-                params["customer_ids"] = ids
-            if next_page:
-                params["next_page"] = next_page
+            query = {**params, "next_page": next_page} if next_page else params
             body = r.obj(
-                self._http.request_json(
-                    "GET", "/v1/customers", endpoint=CUSTOMERS_ENDPOINT, params=params
-                ),
-                "body",
+                self._http.request_json("GET", path, endpoint=r.endpoint, params=query), "body"
             )
-            found.extend(
-                _parse_customer(r, c, f"data[{i}]") for i, c in enumerate(r.items(body, "data", ""))
-            )
+            yield body
             next_page = r.text(body, "next_page", "", required=False) or None
             if next_page is None:
-                return found
+                return
             if next_page in seen:
                 raise r.bad("next_page", "repeats a cursor")
             seen.add(next_page)
@@ -179,18 +180,7 @@ class MetronomeClient:
         """Every credit type (pricing units) with its name, following `next_page` to the end."""
         r = _Reader(CREDIT_TYPES_ENDPOINT)
         found: list[CreditType] = []
-        next_page: str | None = None
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            params: dict[str, Any] = {"limit": CUSTOMERS_PAGE_SIZE}
-            if next_page:
-                params["next_page"] = next_page
-            body = r.obj(
-                self._http.request_json(
-                    "GET", "/v1/credit-types/list", endpoint=CREDIT_TYPES_ENDPOINT, params=params
-                ),
-                "body",
-            )
+        for body in self._get_pages(r, "/v1/credit-types/list", {"limit": CUSTOMERS_PAGE_SIZE}):
             for i, raw in enumerate(r.items(body, "data", "")):
                 item = r.obj(raw, f"data[{i}]")
                 found.append(
@@ -198,13 +188,7 @@ class MetronomeClient:
                         id=r.text(item, "id", f"data[{i}]"), name=r.text(item, "name", f"data[{i}]")
                     )
                 )
-            next_page = r.text(body, "next_page", "", required=False) or None
-            if next_page is None:
-                return found
-            if next_page in seen:
-                raise r.bad("next_page", "repeats a cursor")
-            seen.add(next_page)
-        raise r.bad("next_page", f"exceeds {MAX_PAGES} pages")
+        return found
 
     def close(self) -> None:
         self._http.close()

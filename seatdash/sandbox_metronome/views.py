@@ -96,17 +96,7 @@ def customers_list(request: HttpRequest) -> dict[str, Any]:
             except ValueError:
                 continue  # an id that cannot exist simply matches nothing
         qs = qs.filter(id__in=ids)
-    try:
-        limit = int(request.GET.get("limit", CUSTOMERS_DEFAULT_LIMIT))
-    except ValueError:
-        raise ApiError(400, "limit must be an integer.") from None
-    if not 1 <= limit <= CUSTOMERS_MAX_LIMIT:
-        raise ApiError(400, f"limit must be between 1 and {CUSTOMERS_MAX_LIMIT}.")
-    offset = 0
-    if request.GET.get("next_page"):
-        offset = decode_cursor(request.GET["next_page"]).get("o")
-        if not isinstance(offset, int) or offset < 0:
-            raise ApiError(400, "Invalid next_page.")
+    offset, limit = _page_window(request)
     rows = list(qs.distinct()[offset : offset + limit + 1])
     more = len(rows) > limit
     return {
@@ -180,6 +170,20 @@ def seat_balances_list(request: HttpRequest) -> dict[str, Any]:
 
 @api_view("GET")
 def credit_types_list(request: HttpRequest) -> dict[str, Any]:
+    offset, limit = _page_window(request)
+    rows = list(CreditType.objects.order_by("name", "id")[offset : offset + limit + 1])
+    more = len(rows) > limit
+    return {
+        "data": [
+            {"id": str(t.id), "name": t.name, "is_currency_based": t.id == USD_CENTS_ID}
+            for t in rows[:limit]
+        ],
+        "next_page": encode_cursor({"o": offset + limit}) if more else None,
+    }
+
+
+def _page_window(request: HttpRequest) -> tuple[int, int]:
+    """(offset, limit) of a GET list page from `limit` and the opaque `next_page` cursor."""
     try:
         limit = int(request.GET.get("limit", CUSTOMERS_DEFAULT_LIMIT))
     except ValueError:
@@ -191,12 +195,4 @@ def credit_types_list(request: HttpRequest) -> dict[str, Any]:
         offset = decode_cursor(request.GET["next_page"]).get("o")
         if not isinstance(offset, int) or offset < 0:
             raise ApiError(400, "Invalid next_page.")
-    rows = list(CreditType.objects.order_by("name", "id")[offset : offset + limit + 1])
-    more = len(rows) > limit
-    return {
-        "data": [
-            {"id": str(t.id), "name": t.name, "is_currency_based": t.id == USD_CENTS_ID}
-            for t in rows[:limit]
-        ],
-        "next_page": encode_cursor({"o": offset + limit}) if more else None,
-    }
+    return offset, limit

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -71,7 +72,8 @@ def metronome_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not metronome_enabled():
-            raise Http404("Seat credits from Metronome are not enabled here.")
+            reason = settings.METRONOME_DISABLED_REASON or "They are switched off."
+            raise Http404(f"Seat credits from Metronome are not enabled here: {reason}")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -6,9 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-# The login-time stamp for the absolute session lifetime is set by a signal receiver there.
-from seatdash import middleware as _middleware  # noqa: F401
-
 
 class ExportAudit(models.Model):
     """One CSV export: who, when, from where, which view and filters, rows, how it ended."""

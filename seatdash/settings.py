@@ -23,8 +23,6 @@ env = environ.FileAwareEnv()
 # A `.env` file beside manage.py is read if present; real environment variables win over it.
 environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=True)
-
 
 def _require(name: str) -> str:
     value = env.str(name, default="")
@@ -46,6 +44,10 @@ def _setting(kind: str, name: str, default):
     return getattr(env, kind)(name)
 
 
+# Blank (`DEBUG=` as a copied .env.example may leave it) is the demo default, like every variable.
+DEBUG = _setting("bool", "DEBUG", True)
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -63,8 +65,8 @@ def _dev_secret_key() -> str:
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
-    ALLOWED_HOSTS = env.list(
-        "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
+    ALLOWED_HOSTS = _setting(
+        "list", "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
     )
 else:
     SECRET_KEY = _require("SECRET_KEY")
@@ -127,7 +129,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'seatdash.sqlite3'}")}
+DATABASES = {
+    "default": environ.Env.db_url_config(
+        _setting("str", "DATABASE_URL", f"sqlite:///{VAR_DIR / 'seatdash.sqlite3'}")
+    )
+}
 # Persistent connections save a TCP + auth round trip per request; the health check drops dead ones.
 DATABASES["default"]["CONN_MAX_AGE"] = _setting("int", "CONN_MAX_AGE", 0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = _setting("bool", "CONN_HEALTH_CHECKS", True)
@@ -170,7 +176,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(_setting("str", "STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Fixed at start-up (tests flip DEBUG later): the demo serves static files without collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
@@ -265,9 +271,9 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc["OIDC_OP_AUTHORIZATION_ENDPOINT"]
 OIDC_OP_TOKEN_ENDPOINT = _oidc["OIDC_OP_TOKEN_ENDPOINT"]
 OIDC_OP_USER_ENDPOINT = _oidc["OIDC_OP_USER_ENDPOINT"]
 OIDC_OP_JWKS_ENDPOINT = _oidc["OIDC_OP_JWKS_ENDPOINT"]
-OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SIGN_ALGO = _setting("str", "OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = "openid email profile"
-OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_PROVIDER_NAME = _setting("str", "OIDC_PROVIDER_NAME", "single sign-on")
 OIDC_USERNAME_ALGO = "seatdash.auth.oidc_username"
 # The provider's endpoints are called server-side during login; never without a timeout.
 OIDC_TIMEOUT = _setting("float", "OIDC_TIMEOUT", 5.0)
@@ -292,38 +298,52 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- The built-in sandboxes ----------------------------------------------------------------------
+# On (the DEBUG default): /sandbox/api/ and /sandbox/metronome/ are mounted, and a provider without
+# credentials is served by its sandbox in-process. Off (the production default): neither URL
+# exists, no in-process transport is built, and Sequence must be configured or start-up fails.
+SANDBOX_ENABLED = _setting("bool", "SANDBOX_ENABLED", DEBUG)
+# The sandbox logs each authenticated API request (tests and benchmarks count upstream calls);
+# only the newest this many rows are kept.
+SANDBOX_REQUEST_LOG_ROWS = _setting("int", "SANDBOX_REQUEST_LOG_ROWS", 100_000)
+
 # --- Sequence ------------------------------------------------------------------------------------
-# Empty SEQUENCE_API_URL means the built-in sandbox, reached in-process through an httpx transport.
+# Empty SEQUENCE_API_URL means the built-in sandbox (SANDBOX_ENABLED only), reached in-process.
 SEQUENCE_API_URL = env.str("SEQUENCE_API_URL", default="").rstrip("/")
-SEQUENCE_API_VERSION = env.str("SEQUENCE_API_VERSION", default="2024-07-30")
-if SEQUENCE_API_URL:
+SEQUENCE_API_VERSION = _setting("str", "SEQUENCE_API_VERSION", "2024-07-30")
+_SEQUENCE_REQUIRED = ("SEQUENCE_API_URL", "SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET")
+if SEQUENCE_API_URL or not SANDBOX_ENABLED:
     SEQUENCE_CLIENT_ID = env.str("SEQUENCE_CLIENT_ID", default="")
     SEQUENCE_CLIENT_SECRET = env.str("SEQUENCE_CLIENT_SECRET", default="")
-    for _name in ("SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET"):
-        if not globals()[_name]:
-            raise ImproperlyConfigured(f"{_name} must be set when SEQUENCE_API_URL is set.")
+    _missing = [name for name in _SEQUENCE_REQUIRED if not env.str(name, default="").strip()]
+    if _missing:
+        _why = "SEQUENCE_API_URL is set" if SEQUENCE_API_URL else "SANDBOX_ENABLED is false"
+        raise ImproperlyConfigured(
+            f"Sequence is not configured: set {', '.join(_missing)} ({_why}, so there is no "
+            "sandbox to fall back on; see .env.example)."
+        )
 else:
     SEQUENCE_CLIENT_ID = ""
     SEQUENCE_CLIENT_SECRET = ""
 
 # Upstream time budget. httpx's read timeout is per chunk, so a separate deadline bounds each call
 # (all attempts and backoff included): a person waiting on a page is never held past it.
-UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=2.0)
-UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=5.0)
-UPSTREAM_CALL_DEADLINE = env.float("UPSTREAM_CALL_DEADLINE", default=8.0)
+UPSTREAM_CONNECT_TIMEOUT = _setting("float", "UPSTREAM_CONNECT_TIMEOUT", 2.0)
+UPSTREAM_READ_TIMEOUT = _setting("float", "UPSTREAM_READ_TIMEOUT", 5.0)
+UPSTREAM_CALL_DEADLINE = _setting("float", "UPSTREAM_CALL_DEADLINE", 8.0)
 
 # --- Cache freshness -----------------------------------------------------------------------------
-BALANCES_FRESH_SECONDS = env.int("BALANCES_FRESH_SECONDS", default=120)
-EVENTS_FRESH_SECONDS = env.int("EVENTS_FRESH_SECONDS", default=60)
+BALANCES_FRESH_SECONDS = _setting("int", "BALANCES_FRESH_SECONDS", 120)
+EVENTS_FRESH_SECONDS = _setting("int", "EVENTS_FRESH_SECONDS", 60)
 # Past this age, cached data is no longer shown, even when the upstream is down.
-MAX_STALE_SECONDS = env.int("MAX_STALE_SECONDS", default=6 * 60 * 60)
+MAX_STALE_SECONDS = _setting("int", "MAX_STALE_SECONDS", 6 * 60 * 60)
 # The "Refresh" control refetches at most once per this many seconds per view.
-REFRESH_MIN_INTERVAL_SECONDS = env.int("REFRESH_MIN_INTERVAL_SECONDS", default=10)
+REFRESH_MIN_INTERVAL_SECONDS = _setting("int", "REFRESH_MIN_INTERVAL_SECONDS", 10)
 
 # --- Sandbox -------------------------------------------------------------------------------------
 # Basic-auth credentials of the sandbox API. By default derived from SECRET_KEY, so none is
 # committed; `manage.py sandbox_credentials` prints them for tools that call the sandbox over HTTP.
-SANDBOX_CLIENT_ID = env.str("SANDBOX_CLIENT_ID", default="sandbox")
+SANDBOX_CLIENT_ID = _setting("str", "SANDBOX_CLIENT_ID", "sandbox")
 SANDBOX_CLIENT_SECRET = env.str("SANDBOX_CLIENT_SECRET", default="")
 
 LOGGING = {
@@ -331,7 +351,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": _setting("str", "LOG_LEVEL", "INFO")},
     "loggers": {
         # httpx logs every request URL at INFO; at WARNING, query strings stay out of logs.
         # Django's own console handler would print each of its lines a second time.
@@ -346,8 +366,13 @@ LOGGING = {
 }
 
 # --- Metronome -----------------------------------------------------------------------------------
-# With no bearer token the Metronome pages run on the built-in Metronome sandbox;
+# With no bearer token the Metronome pages run on the built-in Metronome sandbox when
+# SANDBOX_ENABLED, and are switched off otherwise (their URLs say why);
 # METRONOME_ENABLED=false removes them from the navigation altogether.
-METRONOME_ENABLED = env.bool("METRONOME_ENABLED", default=True)
-METRONOME_API_URL = env.str("METRONOME_API_URL", default="https://api.metronome.com").rstrip("/")
+METRONOME_ENABLED = _setting("bool", "METRONOME_ENABLED", True)
+METRONOME_API_URL = _setting("str", "METRONOME_API_URL", "https://api.metronome.com").rstrip("/")
 METRONOME_BEARER_TOKEN = env.str("METRONOME_BEARER_TOKEN", default="")
+METRONOME_DISABLED_REASON = "" if METRONOME_ENABLED else "METRONOME_ENABLED is false."
+if METRONOME_ENABLED and not METRONOME_BEARER_TOKEN and not SANDBOX_ENABLED:
+    METRONOME_ENABLED = False
+    METRONOME_DISABLED_REASON = "METRONOME_BEARER_TOKEN is not set."

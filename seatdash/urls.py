@@ -54,9 +54,14 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("sandbox/api/", include("seatdash.sandbox.urls")),
-    path("sandbox/metronome/", include("seatdash.sandbox_metronome.urls")),
 ]
+
+# The built-in sandboxes exist only where SANDBOX_ENABLED (the DEBUG default), never in production.
+if settings.SANDBOX_ENABLED:
+    urlpatterns += [
+        path("sandbox/api/", include("seatdash.sandbox.urls")),
+        path("sandbox/metronome/", include("seatdash.sandbox_metronome.urls")),
+    ]
 
 if settings.OIDC_ENABLED:
     from seatdash.auth import oidc_urlpatterns

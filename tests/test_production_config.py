@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -13,7 +14,14 @@ import time
 import httpx
 import pytest
 
-from tests.test_security_support import REPO, free_port, manage, production_env, reachable
+from tests.test_security_support import (
+    REPO,
+    free_port,
+    manage,
+    production_env,
+    python,
+    reachable,
+)
 
 pytestmark = pytest.mark.production
 
@@ -47,6 +55,141 @@ def test_settings_debug_off_without_required_variable_refuse_to_load(tmp_path, m
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"{missing} must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        ("SEQUENCE_API_URL", "SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET"),
+        ("SEQUENCE_CLIENT_SECRET",),
+    ],
+)
+def test_settings_sandbox_disabled_without_sequence_credentials_refuse_to_load(tmp_path, missing):
+    env = production_env(tmp_path, **dict.fromkeys(missing, ""))
+    secret = env["SEQUENCE_CLIENT_SECRET"]
+
+    result = manage(env, "check")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "Sequence is not configured" in result.stderr
+    for name in missing:
+        assert name in result.stderr
+    if secret:
+        assert secret not in result.stderr
+
+
+def test_settings_sandbox_enabled_in_production_runs_without_sequence_credentials(tmp_path):
+    env = production_env(
+        tmp_path,
+        SANDBOX_ENABLED="true",
+        SEQUENCE_API_URL=None,
+        SEQUENCE_CLIENT_ID=None,
+        SEQUENCE_CLIENT_SECRET=None,
+    )
+
+    result = python(env, SHOW_SETTINGS)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["SANDBOX_ENABLED"] is True
+
+
+# Every setting as JSON; reprs lose their memory addresses, which differ between processes.
+SHOW_SETTINGS = (
+    "import django, json, re; django.setup(); from django.conf import settings as s;"
+    "print(json.dumps({n: getattr(s, n) for n in dir(s) if n.isupper()},"
+    " default=lambda o: re.sub(' at 0x[0-9a-f]+', '', repr(o))))"
+)
+
+
+def test_settings_sandbox_defaults_follow_debug_and_metronome_without_token_is_off(tmp_path):
+    production = json.loads(python(production_env(tmp_path), SHOW_SETTINGS).stdout)
+    demo = json.loads(python(clean_env(tmp_path), SHOW_SETTINGS).stdout)
+
+    assert production["SANDBOX_ENABLED"] is False
+    assert production["METRONOME_ENABLED"] is False
+    assert "METRONOME_BEARER_TOKEN" in production["METRONOME_DISABLED_REASON"]
+    assert demo["SANDBOX_ENABLED"] is True
+    assert demo["METRONOME_ENABLED"] is True
+    assert demo["METRONOME_DISABLED_REASON"] == ""
+
+
+def test_settings_production_with_metronome_token_keeps_metronome(tmp_path):
+    env = production_env(tmp_path, METRONOME_BEARER_TOKEN="a-real-token")
+
+    production = json.loads(python(env, SHOW_SETTINGS).stdout)
+
+    assert production["METRONOME_ENABLED"] is True
+
+
+def clean_env(tmp_path, **overrides: str) -> dict[str, str]:
+    """No DEBUG, no secrets, no Sequence: only what a newcomer's shell has."""
+    env = production_env(tmp_path, **overrides)
+    for name in (
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "STATIC_ROOT",
+        "SEQUENCE_API_URL",
+        "SEQUENCE_CLIENT_ID",
+        "SEQUENCE_CLIENT_SECRET",
+    ):
+        if name not in overrides:
+            env.pop(name, None)
+    return env
+
+
+def env_example_lines() -> dict[str, str]:
+    """Every `NAME=value` line of .env.example exactly as written (commented ones left out)."""
+    lines = (REPO / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if re.match(r"^[A-Z][A-Z0-9_]*=", line))
+
+
+def test_env_example_as_given_loads_the_same_settings_as_an_empty_environment(tmp_path):
+    """`cp .env.example .env` must mean the defaults: a blank line is never a different value."""
+    example = env_example_lines()
+    assert {"DATABASE_URL", "STATIC_ROOT", "DEBUG", "SANDBOX_ENABLED"} <= example.keys()
+
+    given = python(clean_env(tmp_path, **example), SHOW_SETTINGS)
+    empty = python(clean_env(tmp_path), SHOW_SETTINGS)
+
+    assert given.returncode == 0, given.stderr
+    loaded, defaults = json.loads(given.stdout), json.loads(empty.stdout)
+    assert loaded["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert loaded["STATIC_ROOT"].endswith("staticfiles')")
+    differing = {name for name in defaults if loaded.get(name) != defaults[name]}
+    assert differing == set()
+
+
+def test_env_example_as_given_passes_check_and_migrates(tmp_path):
+    example = env_example_lines()
+    checked = manage(clean_env(tmp_path, **example), "check")
+    # The demo database itself (var/) is not the test's to migrate: a file of its own.
+    example["DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    migrated = manage(clean_env(tmp_path, **example), "migrate", "--no-input")
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+
+
+def test_env_example_as_given_for_production_passes_deploy_check(tmp_path):
+    """Every line as given, then only what production must set: the rest stays blank."""
+    required = {
+        name: production_env(tmp_path)[name]
+        for name in (
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SEQUENCE_API_URL",
+            "SEQUENCE_CLIENT_ID",
+            "SEQUENCE_CLIENT_SECRET",
+        )
+    }
+    env = clean_env(tmp_path, **{**env_example_lines(), "DEBUG": "false", **required})
+
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_settings_half_configured_sso_refuses_to_load_naming_missing(tmp_path):
@@ -136,8 +279,25 @@ def test_gunicorn_serves_healthz_over_plain_http_with_everything_ok(gunicorn):
         "status": "ok",
         "database": "ok",
         "cache": "ok",
-        "upstream": "unknown",
+        "providers": {
+            "sequence": {
+                "state": "unknown",
+                "last_success": None,
+                "last_failure": None,
+                "breaker_open": False,
+            },
+            # No METRONOME_BEARER_TOKEN and no sandbox in production: switched off, not failing.
+            "metronome": {"state": "disabled"},
+        },
     }
+
+
+@pytest.mark.parametrize("path", ["/sandbox/api/seat-balances", "/sandbox/metronome/v1/customers"])
+def test_gunicorn_sandbox_disabled_its_urls_are_not_mounted(gunicorn, path):
+    response = httpx.get(f"{gunicorn}{path}", headers={"X-Forwarded-Proto": "https"}, timeout=10)
+
+    assert response.status_code == 404
+    assert "sandbox" not in response.headers.get("Content-Type", "")
 
 
 def test_gunicorn_plain_http_page_redirects_to_https(gunicorn):

@@ -45,6 +45,11 @@ def stack(tmp_path_factory, database_url):
         DATABASE_URL=database_url,
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",
+        # Production with the sandbox switched on explicitly: the calls to count go to it.
+        SANDBOX_ENABLED="true",
+        SEQUENCE_API_URL=None,
+        SEQUENCE_CLIENT_ID=None,
+        SEQUENCE_CLIENT_SECRET=None,
     )
     create_user = (
         "from django.contrib.auth.models import Group, User;"

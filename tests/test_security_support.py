@@ -58,8 +58,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    """A clean environment with production values: nothing inherited that Django would read."""
+def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
+    """A clean environment with production values: nothing inherited that Django would read.
+
+    An override of None removes the variable."""
     env = {
         name: os.environ[name]
         for name in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
@@ -73,6 +75,10 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "seatdash.example.com,127.0.0.1",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
             "STATIC_ROOT": str(tmp_path / "static"),
+            # SANDBOX_ENABLED is off in production, so Sequence must be configured: a closed port.
+            "SEQUENCE_API_URL": "http://127.0.0.1:9/api",
+            "SEQUENCE_CLIENT_ID": "seatdash",
+            "SEQUENCE_CLIENT_SECRET": secrets.token_urlsafe(24),
             "PYTHONDONTWRITEBYTECODE": "1",
         }
     )

@@ -54,18 +54,13 @@ def _error(status: int, error_type: str, message: str) -> HttpResponse:
 
 
 def api_view(*methods: str) -> Callable:
-    """Basic auth, the version header, fault injection and JSON errors for one API view."""
+    """Basic auth, then fault injection, the version header and JSON errors for one API view."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_not_required
-        @csrf_exempt
         @with_faults
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method not in methods:
                 return _error(405, "MethodNotAllowed", f"Use {' or '.join(methods)}.")
-            if not is_authorized(request):
-                return _error(401, "Unauthorized", "Send valid HTTP Basic credentials.")
             version = request.headers.get("Sequence-Version", API_VERSION)
             if version != API_VERSION:
                 return _error(
@@ -77,6 +72,15 @@ def api_view(*methods: str) -> Callable:
                 return view(request, *args, **kwargs)
             except BadRequest as problem:
                 return _error(400, "BadRequest", str(problem))
+
+        # Credentials first: an anonymous request gets a 401, never a fault, a delay or a log row.
+        @login_not_required
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not is_authorized(request):
+                return _error(401, "Unauthorized", "Send valid HTTP Basic credentials.")
+            return answer(request, *args, **kwargs)
 
         return wrapped
 

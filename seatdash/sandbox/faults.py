@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from seatdash.sandbox.models import FaultConfig, RequestLog
@@ -20,10 +21,10 @@ def current() -> FaultConfig:
     return FaultConfig.objects.filter(pk=1).first() or FaultConfig(pk=1)
 
 
-def inject(**settings) -> FaultConfig:
+def inject(**knobs) -> FaultConfig:
     """Set fault knobs (the others return to their defaults): delay_ms, error_rate, error_status,
     rate_limit_rate, retry_after, malformed_rate, drip_ms."""
-    config = FaultConfig(pk=1, **settings)
+    config = FaultConfig(pk=1, **knobs)
     config.save()
     return config
 
@@ -33,9 +34,9 @@ def clear() -> None:
 
 
 @contextlib.contextmanager
-def injected(**settings) -> Iterator[FaultConfig]:
+def injected(**knobs) -> Iterator[FaultConfig]:
     try:
-        yield inject(**settings)
+        yield inject(**knobs)
     finally:
         clear()
 
@@ -58,12 +59,18 @@ def with_faults(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = HttpResponse(content[: len(content) // 2], content_type="application/json")
         if config.drip_ms:
             response = _dripping(response, config.drip_ms)
-        RequestLog.objects.create(
-            method=request.method, path=request.path[:200], status=response.status_code
-        )
+        log_request(request, response.status_code)
         return response
 
     return wrapped
+
+
+def log_request(request: HttpRequest, status: int) -> None:
+    """One RequestLog row, keeping only the newest SANDBOX_REQUEST_LOG_ROWS (pruned by id)."""
+    row = RequestLog.objects.create(method=request.method, path=request.path[:200], status=status)
+    keep = max(settings.SANDBOX_REQUEST_LOG_ROWS, 1)
+    if row.pk > keep:
+        RequestLog.objects.filter(pk__lte=row.pk - keep).delete()
 
 
 def _fault_response(config: FaultConfig) -> HttpResponse | None:

@@ -78,6 +78,26 @@ def _breaker_key(provider: str) -> str:
     return cache_key("breaker", provider)
 
 
+def breaker_open(provider: str) -> bool:
+    """Whether a recent failure makes requests serve stale copies without calling `provider`."""
+    return cache.get(_breaker_key(provider)) is not None
+
+
+# Called as hook(provider=..., ok=...) after each upstream fetch; registered at start-up
+# (seatdash.wiring registers the /healthz recorder), so this module imports nothing above it.
+_outcome_hooks: list[Callable[..., None]] = []
+
+
+def on_upstream_outcome(hook: Callable[..., None]) -> None:
+    if hook not in _outcome_hooks:
+        _outcome_hooks.append(hook)
+
+
+def _report_outcome(provider: str, ok: bool) -> None:
+    for hook in _outcome_hooks:
+        hook(provider=provider, ok=ok)
+
+
 def cached_fetch(
     key: str,
     fetch: Callable[[], T],
@@ -124,18 +144,16 @@ def cached_fetch(
 def _fetch_and_store(
     key: str, fetch: Callable[[], T], *, provider: str, previous: Envelope[T] | None
 ) -> Fetched[T]:
-    from seatdash.health import record_upstream_state
-
     try:
         value = fetch()
     except UpstreamUnavailable as failure:
         logger.warning("upstream unavailable provider=%s key=%s: %s", provider, key, failure)
         cache.set(_breaker_key(provider), True, timeout=BREAKER_SECONDS)
-        record_upstream_state(ok=False)
+        _report_outcome(provider, ok=False)
         return _stale_or_raise(previous, failure)
     envelope = Envelope(value, now())
     cache.set(key, envelope, timeout=_store_seconds())
-    record_upstream_state(ok=True)
+    _report_outcome(provider, ok=True)
     return Fetched(envelope.value, envelope.fetched_at)
 
 

@@ -18,7 +18,7 @@ from seatdash.sandbox import faults
 from seatdash.sandbox.auth import sandbox_credentials
 from seatdash.sandbox.models import request_count
 from seatdash.sandbox.transport import SANDBOX_BASE_URL, SandboxTransport
-from tests.sandbox_support import make_customer
+from tests.sandbox_support import api, make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +130,49 @@ def test_transport_unknown_path_is_404():
     client = httpx.Client(transport=SandboxTransport())
     assert client.get(f"{SANDBOX_BASE_URL}/nothing-here").status_code == 404
     assert client.get("http://sandbox.internal/elsewhere").status_code == 404
+
+
+# --- Authentication before faults, a bounded request log -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("knobs", "authenticated_status"),
+    [({"error_rate": 1.0, "error_status": 503}, 503), ({"rate_limit_rate": 1.0}, 429)],
+)
+def test_fault_anonymous_request_gets_401_before_any_fault_and_no_log_row(
+    acme, knobs, authenticated_status
+):
+    with faults.injected(**knobs):
+        before = request_count()
+        anonymous = api(auth=False).get("/seat-balances")
+        logged_after_anonymous = request_count()
+        # The same fault does reach a caller with credentials: the 401 is the auth check's.
+        authenticated = api().get("/seat-balances")
+
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["type"] == "Unauthorized"
+    assert logged_after_anonymous == before
+    assert authenticated.status_code == authenticated_status
+
+
+def test_fault_delay_is_not_spent_on_anonymous_requests(acme, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr("seatdash.sandbox.faults.time.sleep", slept.append)
+    with faults.injected(delay_ms=5000):
+        assert api(auth=False).get("/seat-balances").status_code == 401
+        assert slept == []
+        assert api().get("/seat-balances").status_code == 200
+        assert slept == [5.0]
+
+
+def test_request_log_keeps_only_the_newest_rows(acme, settings):
+    from seatdash.sandbox.models import RequestLog
+
+    settings.SANDBOX_REQUEST_LOG_ROWS = 3
+    sandbox = api()
+    for _ in range(4):
+        sandbox.get("/seat-balances")
+    sandbox.get("/seat-events")
+
+    rows = list(RequestLog.objects.order_by("pk").values_list("path", flat=True))
+    assert rows == ["/sandbox/api/seat-balances"] * 2 + ["/sandbox/api/seat-events"]

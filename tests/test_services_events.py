@@ -60,3 +60,21 @@ def test_timeline_same_total_again_is_no_change():
     got = effects([event("e1", total=5, at=at(1)), event("e2", total=5, at=at(2))])
     assert got["e2"][4] is True
     assert got["e1"][4] is False
+
+
+def test_timeline_event_at_the_same_time_received_later_is_not_backdated():
+    """Equal event times: the later-received wins (the balance rule), so it is not backdated."""
+    got = effects([event("e1", total=5, at=at(3)), event("e2", total=7, at=at(3))])
+
+    assert got["e2"][3] is False
+    assert got["e2"][:2] == (5, 2)
+
+
+def test_timeline_event_one_instant_earlier_than_one_received_before_is_backdated():
+    from datetime import timedelta
+
+    got = effects(
+        [event("e1", total=5, at=at(3)), event("e2", total=7, at=at(3) - timedelta(seconds=1))]
+    )
+
+    assert got["e2"][3] is True

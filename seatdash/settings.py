@@ -1,8 +1,9 @@
 """seatdash settings: every value comes from the environment, with safe demo defaults.
 
 Each variable is documented in `.env.example`. With nothing set, seatdash runs as a demo: DEBUG on,
-SQLite under `var/`, a local-memory cache and the built-in Sequence sandbox. With `DEBUG=false` it
-refuses to start until `SECRET_KEY` and `ALLOWED_HOSTS` are given.
+SQLite under `var/`, a local-memory cache and the built-in sandboxes. With `DEBUG=false` the sandboxes
+are off and it refuses to start until `SECRET_KEY`, `ALLOWED_HOSTS` and Sequence's credentials are
+given. A blank variable (`NAME=`, as in a copied `.env.example`) always means its default.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
-from seatdash.clients.errors import UpstreamError, UpstreamNotFound
 from seatdash.exports import RowCounter, csv_chunks
 from seatdash.metronome_forms import MetronomeCustomerSearchForm, SeatFilterForm
 from seatdash.permissions import can_export, export_required
+from seatdash.services.errors import UpstreamError, UpstreamNotFound
 from seatdash.services.metronome import (
     contract_get,
     contract_list,

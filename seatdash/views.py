@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from seatdash.audit import audited_stream
-from seatdash.clients.errors import UpstreamError, UpstreamNotFound
 from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
 from seatdash.permissions import can_export, export_required
 from seatdash.services import balances as balance_service
 from seatdash.services.balances import balance_list, customer_get, iter_balance_rows
+from seatdash.services.errors import UpstreamError, UpstreamNotFound
 from seatdash.services.events import customer_event_list, event_detail, event_search
 
 

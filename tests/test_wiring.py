@@ -136,3 +136,13 @@ def test_services_cache_does_not_import_health():
         name.startswith("seatdash.health")
         for name in imported_modules(REPO / "seatdash" / "services" / "cache.py")
     )
+
+
+@pytest.mark.parametrize(
+    "module", ["views.py", "metronome_views.py", "templatetags/seatdash.py", "health.py"]
+)
+def test_pages_catch_errors_from_the_service_layer_not_the_clients(module):
+    imported = imported_modules(REPO / "seatdash" / module)
+
+    assert "seatdash.clients.errors" not in imported
+    assert not any(name.startswith("seatdash.sandbox") for name in imported)

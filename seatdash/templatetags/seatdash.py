@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django import template
 from django.utils.timesince import timesince
 
-from seatdash.clients.errors import (
+from seatdash.services.errors import (
     UpstreamBadPayload,
     UpstreamError,
     UpstreamRateLimited,

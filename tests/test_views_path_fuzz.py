@@ -71,3 +71,19 @@ def test_plain_identifier_still_resolves(logged_in_client, fake_sequence):
     fake_sequence.customers = [customer("c-1", "Acme Corp", {"admin": 1})]
     assert logged_in_client.get("/customers/c-1/").status_code == 200
     assert logged_in_client.get("/customers/c-404/").status_code == 404
+
+
+@pytest.mark.parametrize("odd", ODD, ids=lambda v: repr(v)[:20])
+def test_identifier_converter_refuses_what_names_nothing(odd):
+    # The fake client in the view tests answers 404 for anything; the real one raises on a comma.
+    from seatdash.converters import IdentifierConverter
+
+    with pytest.raises(ValueError):
+        IdentifierConverter().to_python(odd)
+
+
+@pytest.mark.parametrize("plain", ["c-1", "3f2a9c1e-0b7d-4a2e-a111-9f0c2d3e4b5a", "acme_eu.x", "Müller"])
+def test_identifier_converter_keeps_plausible_ids(plain):
+    from seatdash.converters import IdentifierConverter
+
+    assert IdentifierConverter().to_python(plain) == plain

@@ -196,3 +196,20 @@ def test_match_report_stays_out_of_the_csv(logged_in_client, customers):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "nobody" not in body and "acme-ue" not in body and "no match" not in body
     assert {r["customer_id"] for r in csv.DictReader(io.StringIO(body))} == {"c-1"}
+
+
+def test_each_box_prefers_its_own_kind_when_a_token_is_both():
+    from seatdash.services.balance_index import BalanceIndex
+    from seatdash.services.paste_match import match_pasted
+
+    index = BalanceIndex.from_customers(
+        [
+            customer("x-1", "By ID", {"admin": 1}),
+            customer("c-9", "By alias", {"admin": 1}, aliases=("x-1",)),
+        ]
+    )
+    report = match_pasted(index, aliases=("x-1",), ids=("x-1",))
+    as_alias, as_id = report.tokens
+    assert (as_alias.customer_id, as_alias.matched_as) == ("c-9", "alias")
+    assert (as_id.customer_id, as_id.matched_as) == ("x-1", "id")
+    assert match_pasted(index, aliases=(), ids=()) is None

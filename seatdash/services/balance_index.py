@@ -140,7 +140,7 @@ class BalanceIndex:
         }
         self.totals = [row[4] for row in packed]
         # Folded aliases, IDs and names for "did you mean" (paste_match builds it on first use).
-        self.suggestion_candidates: dict[str, tuple[str, int]] | None = None
+        self.suggestion_candidates: object | None = None
         self._orders: dict[tuple[str, tuple[str, ...]], list[int]] = {}
         self._selections: OrderedDict[BalanceFilters, list[int]] = OrderedDict()
         self._lock = threading.Lock()

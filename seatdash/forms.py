@@ -171,7 +171,9 @@ class BalanceFilterForm(FailClosedMixin, DateRangeMixin, forms.Form):
         self._clean_date_range(cleaned)
         low, high = cleaned.get("seats_min"), cleaned.get("seats_max")
         if low is not None and high is not None and low > high:
-            self.add_error("seats_max", "“At most” is below “At least”; swap them or widen the range.")
+            self.add_error(
+                "seats_max", "“At most” is below “At least”; swap them or widen the range."
+            )
             cleaned.pop("seats_max", None)
         return cleaned
 

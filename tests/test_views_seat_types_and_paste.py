@@ -31,7 +31,9 @@ def customers(fake_sequence):
         acme,
         customer("c-2", "Müller & Söhne GmbH", {"viewer": 7}, aliases=("mueller",), changed=at(50)),
         customer("c-3", "Zeta Ltd", {"admin": 0}, aliases=("zeta",), changed=at(100)),
-        customer("c-4", "Quantum Labs", {"editor": 1, "viewer": 4}, aliases=("qtm",), changed=at(5)),
+        customer(
+            "c-4", "Quantum Labs", {"editor": 1, "viewer": 4}, aliases=("qtm",), changed=at(5)
+        ),
     ]
     return fake_sequence
 
@@ -128,7 +130,7 @@ def test_csv_has_selected_types_and_threshold(logged_in_client, customers):
         "c-1\tc-2\tc-3",
         "c-1\r\nc-2\nc-3",
         "c-1 c-2  c-3",
-        '"c-1", \'c-2\'; “c-3”',
+        "\"c-1\", 'c-2'; “c-3”",
         "c-1;; ,c-2\t\n c-3 c-1",
     ],
 )

@@ -58,7 +58,7 @@ class BalanceListing:
 
     @property
     def total_label(self) -> str:
-        """"Total", or "Total (viewer)" when the seat types are narrowed: it adds only those."""
+        """ "Total", or "Total (viewer)" when the seat types are narrowed: it adds only those."""
         if self.columns == self.seat_types or not self.columns:
             return "Total"
         return f"Total ({', '.join(self.columns)})"
@@ -146,10 +146,7 @@ def unknown_seat_types(index: BalanceIndex, seat_types: tuple[str, ...]) -> dict
     if not unknown:
         return {}
     known = ", ".join(index.seat_types) or "none yet"
-    return {
-        "seat_type": f"No customer has seat type {', '.join(unknown)}. "
-        f"Choose from: {known}."
-    }
+    return {"seat_type": f"No customer has seat type {', '.join(unknown)}. Choose from: {known}."}
 
 
 def blocked_listing(

@@ -244,7 +244,9 @@ class EventSearch:
         return self.match_report.unmatched_in("alias") if self.match_report else ()
 
 
-def seat_type_choice(seat_type: str | None, known: tuple[str, ...]) -> tuple[str | None, str | None]:
+def seat_type_choice(
+    seat_type: str | None, known: tuple[str, ...]
+) -> tuple[str | None, str | None]:
     """The known seat type `seat_type` names (any case), or an error listing the ones that exist."""
     if not seat_type:
         return None, None

@@ -87,7 +87,11 @@ def _match_one(index: BalanceIndex, token: str, box: Kind) -> TokenMatch:
     by_id = index.by_id.get(token)
     by_alias = index.by_alias.get(token.casefold())
     # The box's own kind first; the other kind only when the box's kind finds nothing.
-    order = ((by_alias, "alias"), (by_id, "id")) if box == "alias" else ((by_id, "id"), (by_alias, "alias"))
+    order = (
+        ((by_alias, "alias"), (by_id, "id"))
+        if box == "alias"
+        else ((by_id, "id"), (by_alias, "alias"))
+    )
     for position, kind in order:
         if position is not None:
             customer_id, _, name, *_ = index.packed[position]

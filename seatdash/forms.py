@@ -183,7 +183,7 @@ class BalanceFilterForm(FailClosedMixin, DateRangeMixin, forms.Form):
             q=data.get("q", "").strip(),
             aliases=data.get("alias") or (),
             ids=data.get("ids") or (),
-            seat_types=tuple(data.get("seat_type") or ()),
+            seat_types=tuple(dict.fromkeys(data.get("seat_type") or ())),
             changed_from=data.get("from"),
             changed_to=data.get("to"),
             nonzero=bool(data.get("nonzero")),

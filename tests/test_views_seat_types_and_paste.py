@@ -215,3 +215,10 @@ def test_each_box_prefers_its_own_kind_when_a_token_is_both():
     assert (as_alias.customer_id, as_alias.matched_as) == ("c-9", "alias")
     assert (as_id.customer_id, as_id.matched_as) == ("x-1", "id")
     assert match_pasted(index, aliases=(), ids=()) is None
+
+
+def test_a_seat_type_given_twice_is_counted_once(logged_in_client, customers):
+    result = listing(logged_in_client, seat_type=["viewer", "viewer"], seats_min="8")
+    assert names(result) == []  # Müller's 7 viewer seats are not 14
+    result = listing(logged_in_client, seat_type=["viewer", "viewer"])
+    assert result.seats_total == 11 and result.columns == ("viewer",)

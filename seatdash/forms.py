@@ -7,6 +7,7 @@ rest of the page still works; what the user typed stays in the field.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
@@ -16,13 +17,15 @@ from seatdash.services.events import EventFilters
 
 MAX_LISTED = 5_000
 MAX_EVENT_CUSTOMER_IDS = 25
-_ID_SEPARATORS = re.compile(r"[\s,;]+")
-_ALIAS_SEPARATORS = re.compile(r"[,\n\r]+")
+# A pasted spreadsheet row or column: commas, semicolons, tabs, newlines or spaces between values.
+PASTE_SEPARATORS = re.compile(r"[\s,;]+")
+# Quotes a spreadsheet or a chat message wraps around a value ("c-1", 'c-1', “c-1”).
+_QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
 
 
-def split_list(text: str, separators: re.Pattern[str]) -> tuple[str, ...]:
-    """Pasted values, trimmed, de-duplicated in the order given."""
-    values = (value.strip() for value in separators.split(text))
+def split_list(text: str, separators: re.Pattern[str] = PASTE_SEPARATORS) -> tuple[str, ...]:
+    """Pasted values, trimmed of spaces and quotes, de-duplicated in the order given."""
+    values = (value.strip().strip(_QUOTES).strip() for value in separators.split(text))
     return tuple(dict.fromkeys(value for value in values if value))
 
 
@@ -69,18 +72,27 @@ class InstantField(forms.Field):
 
 
 class ListField(forms.Field):
-    def __init__(self, *, separators: re.Pattern[str], noun: str, most: int = MAX_LISTED, **kwargs):
+    def __init__(
+        self,
+        *,
+        noun: str,
+        most: int = MAX_LISTED,
+        separators: re.Pattern[str] = PASTE_SEPARATORS,
+        **kwargs,
+    ):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.separators = separators
         self.noun = noun
+        self.plural = "aliases" if noun == "alias" else f"{noun}s"
         self.most = most
 
     def to_python(self, value):
         values = split_list(_text(value, most=200_000), self.separators)
         if len(values) > self.most:
             raise forms.ValidationError(
-                f"{len(values):,} {self.noun}s given; at most {self.most:,} at once.",
+                f"{len(values):,} {self.plural} pasted; at most {self.most:,} at once. "
+                "Paste them in smaller batches.",
                 code="too_many",
             )
         if any(len(v) > 200 for v in values):
@@ -99,8 +111,9 @@ class DateRangeMixin:
     """The `from` and `to` fields; they are Python keywords, so they are added in __init__."""
 
     def _add_date_range(self) -> None:
-        self.fields["from"] = InstantField(end_of_day=False, label="Changed from")
-        self.fields["to"] = InstantField(end_of_day=True, label="to")
+        # Only each customer's last change is known until seat history exists: say so.
+        self.fields["from"] = InstantField(end_of_day=False, label="Last change between")
+        self.fields["to"] = InstantField(end_of_day=True, label="and")
 
     def _clean_date_range(self, cleaned: dict) -> None:
         low, high = cleaned.get("from"), cleaned.get("to")
@@ -109,11 +122,41 @@ class DateRangeMixin:
             cleaned.pop("to", None)
 
 
-class BalanceFilterForm(DateRangeMixin, forms.Form):
+class FailClosedMixin:
+    """Which fields filter rows: one that cannot be read means no rows, never the rest."""
+
+    # Fields that only arrange rows (sort, page) fall back instead of blocking.
+    arranging_fields: tuple[str, ...] = ()
+
+    def unusable(self) -> dict[str, str]:
+        """Label of each filter field that cannot be applied -> its first message."""
+        return {
+            name: str(self.fields[name].label or name)
+            for name in self.errors
+            if name not in self.arranging_fields and name in self.fields
+        }
+
+
+def seat_count_field(label: str) -> forms.IntegerField:
+    message = f"{label}: use a whole number of seats, 0 or more."
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1_000_000_000,
+        label=label,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+class BalanceFilterForm(FailClosedMixin, DateRangeMixin, forms.Form):
+    arranging_fields = ("sort", "page")
+
     q = forms.CharField(required=False, max_length=200, label="Search")
-    alias = ListField(separators=_ALIAS_SEPARATORS, noun="alias", label="Aliases")
-    ids = ListField(separators=_ID_SEPARATORS, noun="customer ID", label="Customer IDs")
+    alias = ListField(noun="alias", label="Aliases")
+    ids = ListField(noun="customer ID", label="Customer IDs")
     seat_type = SeatTypesField(required=False, label="Seat types")
+    seats_min = seat_count_field("At least")
+    seats_max = seat_count_field("At most")
     nonzero = forms.BooleanField(required=False, label="Only customers with seats")
     sort = forms.CharField(required=False, max_length=80)
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
@@ -126,6 +169,12 @@ class BalanceFilterForm(DateRangeMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._clean_date_range(cleaned)
+        low, high = cleaned.get("seats_min"), cleaned.get("seats_max")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "seats_max", "“At most” is below “At least”; swap them or widen the range."
+            )
+            cleaned.pop("seats_max", None)
         return cleaned
 
     def filters(self) -> BalanceFilters:
@@ -134,20 +183,29 @@ class BalanceFilterForm(DateRangeMixin, forms.Form):
             q=data.get("q", "").strip(),
             aliases=data.get("alias") or (),
             ids=data.get("ids") or (),
-            seat_types=tuple(data.get("seat_type") or ()),
+            seat_types=tuple(dict.fromkeys(data.get("seat_type") or ())),
             changed_from=data.get("from"),
             changed_to=data.get("to"),
             nonzero=bool(data.get("nonzero")),
+            seats_min=data.get("seats_min"),
+            seats_max=data.get("seats_max"),
             sort=data.get("sort") or "name",
             page=data.get("page") or 1,
         )
 
 
-class EventFilterForm(DateRangeMixin, forms.Form):
+class EventFilterForm(FailClosedMixin, DateRangeMixin, forms.Form):
+    # Which seat types exist is known from the balances, so the service judges `seat_type`.
     seat_type = forms.CharField(required=False, max_length=80, label="Seat type")
     customer_event_id = forms.CharField(required=False, max_length=200, label="Customer event ID")
     order = forms.ChoiceField(
-        required=False, choices=[("desc", "Newest first"), ("asc", "Oldest first")], label="Order"
+        required=False,
+        choices=[("desc", "Newest received first"), ("asc", "Oldest received first")],
+        label="Order",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not an order. "
+            "Choose “Newest received first” or “Oldest received first”."
+        },
     )
     after = forms.CharField(required=False, max_length=500)
     before = forms.CharField(required=False, max_length=500)
@@ -155,7 +213,8 @@ class EventFilterForm(DateRangeMixin, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._add_date_range()
-        self.fields["from"].label = "From"
+        self.fields["from"].label = "Event time from"
+        self.fields["to"].label = "to"
         self.is_valid()
 
     def clean(self):
@@ -180,10 +239,9 @@ class EventFilterForm(DateRangeMixin, forms.Form):
 
 
 class CrossCustomerEventFilterForm(EventFilterForm):
-    alias = ListField(separators=_ALIAS_SEPARATORS, noun="alias", label="Aliases", most=25)
-    ids = ListField(
-        separators=_ID_SEPARATORS,
-        noun="customer ID",
-        label="Customer IDs",
-        most=MAX_EVENT_CUSTOMER_IDS,
-    )
+    alias = ListField(noun="alias", label="Aliases", most=MAX_EVENT_CUSTOMER_IDS)
+    ids = ListField(noun="customer ID", label="Customer IDs", most=MAX_EVENT_CUSTOMER_IDS)
+    sent_as = forms.CharField(required=False, max_length=200, label="Sent with alias")
+
+    def filters(self) -> EventFilters:
+        return replace(super().filters(), customer_alias=self.cleaned_data.get("sent_as") or None)

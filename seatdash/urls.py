@@ -3,50 +3,53 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from seatdash import metronome_views, views
+from seatdash.converters import IdentifierConverter
 from seatdash.health import healthz
+
+register_converter(IdentifierConverter, "ident")
 
 urlpatterns = [
     path("", views.balances, name="balances"),
     path("balances.csv", views.balances_csv, name="balances_csv"),
-    path("customers/<str:customer_id>/", views.customer_detail, name="customer"),
+    path("customers/<ident:customer_id>/", views.customer_detail, name="customer"),
     path("events/", views.events, name="events"),
-    path("events/<str:event_id>/", views.event, name="event"),
+    path("events/<ident:event_id>/", views.event, name="event"),
     path("metronome/", metronome_views.customers, name="metronome_customers"),
     path(
-        "metronome/customers/<str:customer_id>/",
+        "metronome/customers/<ident:customer_id>/",
         metronome_views.customer,
         name="metronome_customer",
     ),
     path(
-        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/",
+        "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/",
         metronome_views.seat_balances,
         name="metronome_seats",
     ),
     path(
-        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/seat-balances.csv",
+        "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/seat-balances.csv",
         metronome_views.seat_balances_csv,
         name="metronome_seats_csv",
     ),
     path(
-        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/seat/",
+        "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/seat/",
         metronome_views.seat,
         name="metronome_seat",
     ),
     path(
-        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/seat/ledger/",
+        "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/seat/ledger/",
         metronome_views.ledger,
         name="metronome_ledger",
     ),
     path(
-        "metronome/customers/<str:customer_id>/contracts/<str:contract_id>/seat/ledger.csv",
+        "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/seat/ledger.csv",
         metronome_views.seat_ledger_csv,
         name="metronome_seat_ledger_csv",
     ),
     path(
-        "metronome/sequence-customers/<str:customer_id>/seat-credits/",
+        "metronome/sequence-customers/<ident:customer_id>/seat-credits/",
         metronome_views.seat_credits,
         name="metronome_seat_credits",
     ),

@@ -7,6 +7,7 @@ stale-data banner and the error state are sent with 200.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -24,7 +25,13 @@ from seatdash.permissions import can_export, export_required
 from seatdash.services import balances as balance_service
 from seatdash.services.balances import balance_list, customer_get, iter_balance_rows
 from seatdash.services.errors import UpstreamError, UpstreamNotFound
-from seatdash.services.events import customer_event_list, event_detail, event_search
+from seatdash.services.events import (
+    PageLinkExpired,
+    customer_event_list,
+    event_detail,
+    event_search,
+    seat_type_choice,
+)
 
 
 def render_page_or_fragment(
@@ -88,7 +95,7 @@ def balances(request: HttpRequest) -> HttpResponse:
     refresh = _refresh_requested(request)
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
     try:
-        fetched = balance_list(filters=filters, refresh=refresh)
+        fetched = balance_list(filters=filters, refresh=refresh, blocked=bool(form.unusable()))
     except UpstreamError as error:
         context["upstream_error"] = error
     else:
@@ -97,8 +104,22 @@ def balances(request: HttpRequest) -> HttpResponse:
         listing = fetched.value
         if "seat_type" in listing.errors:
             form.add_error("seat_type", listing.errors["seat_type"])
-        context.update(fetched=fetched, listing=listing)
+        context.update(fetched=fetched, listing=listing, unusable=form.unusable())
     return render_page_or_fragment(request, "balances.html", "results", context)
+
+
+def _csv_refused(request: HttpRequest, errors: dict[str, str]) -> HttpResponse:
+    """A CSV that cannot be filtered as asked is never sent unfiltered.
+
+    A browser goes back to the page, which shows the message beside the field; a script gets 400
+    with the field and the message in plain text.
+    """
+    if request.htmx or "text/html" in request.headers.get("Accept", ""):
+        url = reverse("balances") + (f"?{request.GET.urlencode()}" if request.GET else "")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    lines = [f"{field}: {message}" for field, message in errors.items()]
+    body = "No CSV: a filter cannot be applied.\n" + "\n".join(lines) + "\n"
+    return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
 
 
 @require_GET
@@ -108,15 +129,29 @@ def balances(request: HttpRequest) -> HttpResponse:
 def balances_csv(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
     filters = form.filters()
+    if form.unusable():
+        return _csv_refused(
+            request,
+            {
+                f"{form.fields[name].label} ({name})": " ".join(form.errors[name])
+                for name in form.unusable()
+            },
+        )
     try:
-        snapshot, positions = balance_service.balance_rows(filters=filters)
+        export = balance_service.balance_rows(filters=filters)
     except UpstreamError:
         # Nothing to stream: show the balances page, whose banner says why.
         url = reverse("balances") + (f"?{request.GET.urlencode()}" if request.GET else "")
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if export.errors:
+        return _csv_refused(
+            request,
+            {f"{form.fields[name].label} ({name})": msg for name, msg in export.errors.items()},
+        )
+    snapshot = export.snapshot
     rows = RowCounter(
         balance_rows(
-            iter_balance_rows(snapshot.value, positions),
+            iter_balance_rows(snapshot.value, export.positions, filters.seat_types),
             seat_types=filters.seat_types,
             fetched_at=snapshot.fetched_at,
         )
@@ -146,12 +181,22 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     if customer.value is None:
         raise Http404("No customer with that ID.")
     context["customer"] = customer
-    try:
-        context["events"] = customer_event_list(
-            customer_id=customer_id, filters=filters, refresh=refresh
-        )
-    except UpstreamError as error:
-        context["events_error"] = error
+    known_types = tuple(balance.seat_type for balance in customer.value.balances)
+    seat_type, seat_type_error = seat_type_choice(filters.seat_type, known_types)
+    if seat_type_error:
+        form.add_error("seat_type", seat_type_error)
+    context["unusable"] = unusable = form.unusable()
+    if not unusable:
+        try:
+            context["events"] = customer_event_list(
+                customer_id=customer_id,
+                filters=replace(filters, seat_type=seat_type),
+                refresh=refresh,
+            )
+        except PageLinkExpired:
+            context["page_link_expired"] = True
+        except UpstreamError as error:
+            context["events_error"] = error
     if refresh and not request.htmx:
         return _without_refresh(request)
     return render_page_or_fragment(request, "customer.html", "events", context)
@@ -164,7 +209,9 @@ def events(request: HttpRequest) -> HttpResponse:
     form = CrossCustomerEventFilterForm(request.GET)
     filters = form.filters()
     refresh = _refresh_requested(request)
-    context: dict = {"form": form, "filters": filters}
+    context: dict = {"form": form, "filters": filters, "unusable": form.unusable()}
+    if context["unusable"]:
+        return render_page_or_fragment(request, "events.html", "events", context)
     try:
         search = event_search(
             filters=filters,
@@ -172,11 +219,14 @@ def events(request: HttpRequest) -> HttpResponse:
             ids=form.cleaned_data.get("ids") or (),
             refresh=refresh,
         )
+    except PageLinkExpired:
+        context["page_link_expired"] = True
     except UpstreamError as error:
         context["upstream_error"] = error
     else:
         for field, message in (search.errors or {}).items():
             form.add_error(field, message)
+        context["unusable"] = form.unusable()
         context["search"] = search
         context["events"] = search.listing
     if refresh and not request.htmx and "upstream_error" not in context:

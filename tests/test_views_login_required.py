@@ -34,7 +34,7 @@ DASHBOARD_ROUTES = [r for r in every_pattern() if not r.startswith(PUBLIC_PREFIX
 
 
 def test_the_walk_finds_the_dashboard_pages():
-    for route in ("", "balances.csv", "customers/<str:customer_id>/", "events/<str:event_id>/"):
+    for route in ("", "balances.csv", "customers/<ident:customer_id>/", "events/<ident:event_id>/"):
         assert route in DASHBOARD_ROUTES
     assert len(DASHBOARD_ROUTES) >= 12
 

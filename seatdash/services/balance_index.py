@@ -32,6 +32,9 @@ class BalanceFilters:
     changed_from: datetime | None = None
     changed_to: datetime | None = None
     nonzero: bool = False
+    # Bounds on the selected seat types' total (every type's when none is selected), inclusive.
+    seats_min: int | None = None
+    seats_max: int | None = None
     sort: str = "name"
     page: int = 1
 
@@ -45,6 +48,8 @@ class BalanceFilters:
             or self.changed_from
             or self.changed_to
             or self.nonzero
+            or self.seats_min is not None
+            or self.seats_max is not None
         )
 
 
@@ -134,7 +139,9 @@ class BalanceIndex:
             for seat_type in self.seat_types
         }
         self.totals = [row[4] for row in packed]
-        self._orders: dict[str, list[int]] = {}
+        # Folded aliases, IDs and names for "did you mean" (paste_match builds it on first use).
+        self.suggestion_candidates: object | None = None
+        self._orders: dict[tuple[str, tuple[str, ...]], list[int]] = {}
         self._selections: OrderedDict[BalanceFilters, list[int]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -145,33 +152,69 @@ class BalanceIndex:
     def __len__(self) -> int:
         return len(self.packed)
 
-    def customer(self, position: int) -> CustomerBalances:
-        return unpack(self.packed[position])
+    def customer(self, position: int, seat_types: tuple[str, ...] = ()) -> CustomerBalances:
+        """The customer at `position`; with `seat_types`, as if it held only those types.
+
+        Its total is then the selected types' sum and its last change the latest among them, so a
+        page filtered to "viewer" never shows a number that counts admin seats.
+        """
+        customer = unpack(self.packed[position])
+        if not seat_types:
+            return customer
+        balances = tuple(b for b in customer.balances if b.seat_type in seat_types)
+        return replace(
+            customer,
+            balances=balances,
+            total=sum(b.total for b in balances),
+            changed_at=max((b.changed_at for b in balances), default=customer.changed_at),
+        )
+
+    def selected_totals(self, seat_types: tuple[str, ...]) -> list[int]:
+        """Every customer's seats of `seat_types` (of every type when empty)."""
+        columns = [self.counts[t] for t in seat_types if t in self.counts]
+        if not seat_types:
+            return self.totals
+        if not columns:
+            return [0] * len(self.packed)
+        return [sum(values) for values in zip(*columns, strict=True)]
+
+    def selected_changed(self, seat_types: tuple[str, ...]) -> list[float]:
+        """Every customer's latest change among `seat_types` (among every type when empty)."""
+        if not seat_types:
+            return [row[5] for row in self.packed]
+        return [
+            max((seats[t][1] for t in seat_types if t in seats), default=row[5])
+            for seats, row in zip(self.seats, self.packed, strict=True)
+        ]
 
     def sorts(self) -> tuple[str, ...]:
         return BASE_SORTS + tuple(SEAT_SORT_PREFIX + seat_type for seat_type in self.seat_types)
 
-    def order(self, sort: str) -> list[int]:
-        """Row positions in `sort` order (a column name, `-` prefix for descending)."""
-        with self._lock:
-            if sort not in self._orders:
-                column = sort.removeprefix("-")
-                ascending = self._orders.get(column) or self._ascending(column)
-                self._orders[column] = ascending
-                if sort.startswith("-"):
-                    self._orders[sort] = ascending[::-1]
-            return self._orders[sort]
+    def order(self, sort: str, seat_types: tuple[str, ...] = ()) -> list[int]:
+        """Row positions in `sort` order (a column name, `-` prefix for descending).
 
-    def _ascending(self, column: str) -> list[int]:
+        `total` and `changed` follow the selected seat types, as the page's columns do.
+        """
+        column = sort.removeprefix("-")
+        scope = seat_types if column in ("total", "changed") else ()
+        with self._lock:
+            if (sort, scope) not in self._orders:
+                ascending = self._orders.get((column, scope)) or self._ascending(column, scope)
+                self._orders[(column, scope)] = ascending
+                if sort.startswith("-"):
+                    self._orders[(sort, scope)] = ascending[::-1]
+            return self._orders[(sort, scope)]
+
+    def _ascending(self, column: str, seat_types: tuple[str, ...]) -> list[int]:
         names = self.sort_names
         if column == "name":
             keys = [(name, row[0]) for name, row in zip(names, self.packed, strict=True)]
         elif column == "id":
             keys = [(row[0],) for row in self.packed]
         elif column == "total":
-            keys = list(zip(self.totals, names, strict=True))
+            keys = list(zip(self.selected_totals(seat_types), names, strict=True))
         elif column == "changed":
-            keys = [(row[5], name) for row, name in zip(self.packed, names, strict=True)]
+            keys = list(zip(self.selected_changed(seat_types), names, strict=True))
         else:
             seat_type = column.removeprefix(SEAT_SORT_PREFIX)
             keys = [
@@ -190,7 +233,7 @@ class BalanceIndex:
             if key in self._selections:
                 self._selections.move_to_end(key)
                 return self._selections[key]
-        order = self.order(filters.sort)
+        order = self.order(filters.sort, filters.seat_types)
         if filters.is_filtered:
             keep = self._matches(filters)
             selected = [i for i in order if keep[i]]
@@ -210,7 +253,10 @@ class BalanceIndex:
             for seat_type in columns
         }
 
-    def seats_total(self, positions: list[int]) -> int:
+    def seats_total(self, positions: list[int], seat_types: tuple[str, ...] = ()) -> int:
+        """Seats of the selected types (of every type when none is selected) at `positions`."""
+        if seat_types:
+            return sum(self.column_totals(positions, seat_types).values())
         if len(positions) == len(self.packed):
             return sum(self.totals)
         return sum(map(self.totals.__getitem__, positions))
@@ -219,11 +265,9 @@ class BalanceIndex:
         size = len(self.packed)
         if filters.ids or filters.aliases:
             keep = bytearray(size)
-            for customer_id in filters.ids:
-                if (i := self.by_id.get(customer_id)) is not None:
-                    keep[i] = 1
-            for alias in filters.aliases:
-                if (i := self.by_alias.get(alias.casefold())) is not None:
+            # Either box matches either kind: a pasted column often mixes IDs and aliases.
+            for token in (*filters.ids, *filters.aliases):
+                if (i := self.lookup(token)) is not None:
                     keep[i] = 1
         else:
             keep = bytearray(b"\x01" * size)
@@ -243,6 +287,12 @@ class BalanceIndex:
                     seat_type in seats and seats[seat_type][0] > 0 for seat_type in wanted
                 ):
                     keep[i] = 0
+        if filters.seats_min is not None or filters.seats_max is not None:
+            low_seats = filters.seats_min if filters.seats_min is not None else float("-inf")
+            high_seats = filters.seats_max if filters.seats_max is not None else float("inf")
+            for i, seats_held in enumerate(self.selected_totals(filters.seat_types)):
+                if keep[i] and not low_seats <= seats_held <= high_seats:
+                    keep[i] = 0
         if filters.changed_from or filters.changed_to:
             low = filters.changed_from.timestamp() if filters.changed_from else float("-inf")
             high = filters.changed_to.timestamp() if filters.changed_to else float("inf")
@@ -256,14 +306,14 @@ class BalanceIndex:
                     keep[i] = 0
         return keep
 
-    def unmatched(self, filters: BalanceFilters) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        ids = tuple(customer_id for customer_id in filters.ids if customer_id not in self.by_id)
-        aliases = tuple(alias for alias in filters.aliases if alias.casefold() not in self.by_alias)
-        return ids, aliases
-
-    def find(self, customer_alias_or_id: str) -> CustomerBalances | None:
-        """The customer an event's `customerAlias` (an alias or a customer ID) refers to."""
+    def lookup(self, customer_alias_or_id: str) -> int | None:
+        """The position of the customer with this ID, or else with this alias (any case)."""
         i = self.by_id.get(customer_alias_or_id)
         if i is None:
             i = self.by_alias.get(customer_alias_or_id.casefold())
+        return i
+
+    def find(self, customer_alias_or_id: str) -> CustomerBalances | None:
+        """The customer an event's `customerAlias` (an alias or a customer ID) refers to."""
+        i = self.lookup(customer_alias_or_id)
         return None if i is None else self.customer(i)

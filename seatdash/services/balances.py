@@ -21,6 +21,7 @@ from django.core.cache import cache
 from seatdash.clients.sequence_records import PROVIDER, CustomerBalances
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex, pack
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
+from seatdash.services.paste_match import MatchReport, match_pasted
 from seatdash.services.providers import sequence_client
 
 PAGE_SIZE = 50
@@ -42,9 +43,25 @@ class BalanceListing:
     column_totals: dict[str, int]
     seats_total: int
     sort: str
-    unmatched_ids: tuple[str, ...] = ()
-    unmatched_aliases: tuple[str, ...] = ()
+    match_report: MatchReport | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    # A filter could not be applied: no rows, no counts, only the message beside the field.
+    blocked: bool = False
+
+    @property
+    def unmatched_ids(self) -> tuple[str, ...]:
+        return self.match_report.unmatched_in("id") if self.match_report else ()
+
+    @property
+    def unmatched_aliases(self) -> tuple[str, ...]:
+        return self.match_report.unmatched_in("alias") if self.match_report else ()
+
+    @property
+    def total_label(self) -> str:
+        """ "Total", or "Total (viewer)" when the seat types are narrowed: it adds only those."""
+        if self.columns == self.seat_types or not self.columns:
+            return "Total"
+        return f"Total ({', '.join(self.columns)})"
 
     @property
     def first_row_number(self) -> int:
@@ -109,17 +126,52 @@ def balance_snapshot(*, refresh: bool = False) -> Fetched[BalanceIndex]:
     raise RuntimeError("balance snapshot vanished from the cache twice in a row")
 
 
-def balance_list(*, filters: BalanceFilters, refresh: bool = False) -> Fetched[BalanceListing]:
-    """The page of balances the filters select; errors in `listing.errors` name the bad field."""
+def balance_list(
+    *, filters: BalanceFilters, refresh: bool = False, blocked: bool = False
+) -> Fetched[BalanceListing]:
+    """The page of balances the filters select; errors in `listing.errors` name the bad field.
+
+    `blocked` (a filter the form could not read) answers no rows: the filters that did parse
+    select nothing on their own.
+    """
     snapshot = balance_snapshot(refresh=refresh)
-    return Fetched(listing_from(snapshot.value, filters), snapshot.fetched_at, snapshot.failure)
+    index = snapshot.value
+    listing = blocked_listing(index, filters) if blocked else listing_from(index, filters)
+    return Fetched(listing, snapshot.fetched_at, snapshot.failure)
+
+
+def unknown_seat_types(index: BalanceIndex, seat_types: tuple[str, ...]) -> dict[str, str]:
+    """The error for seat types no customer has, listing the ones that exist; {} when all exist."""
+    unknown = [seat_type for seat_type in seat_types if seat_type not in index.seat_types]
+    if not unknown:
+        return {}
+    known = ", ".join(index.seat_types) or "none yet"
+    return {"seat_type": f"No customer has seat type {', '.join(unknown)}. Choose from: {known}."}
+
+
+def blocked_listing(
+    index: BalanceIndex, filters: BalanceFilters, errors: dict[str, str] | None = None
+) -> BalanceListing:
+    return BalanceListing(
+        rows=[],
+        matched=0,
+        customer_count=len(index),
+        page=1,
+        pages=1,
+        columns=index.seat_types,
+        seat_types=index.seat_types,
+        column_totals={},
+        seats_total=0,
+        sort=filters.sort if filters.sort.removeprefix("-") in index.sorts() else "name",
+        errors=errors or {},
+        blocked=True,
+    )
 
 
 def listing_from(index: BalanceIndex, filters: BalanceFilters) -> BalanceListing:
-    errors: dict[str, str] = {}
-    unknown = [seat_type for seat_type in filters.seat_types if seat_type not in index.seat_types]
-    if unknown:
-        errors["seat_type"] = f"No customer has seat type {', '.join(unknown)}."
+    errors = unknown_seat_types(index, filters.seat_types)
+    if errors:
+        return blocked_listing(index, filters, errors)
     sort = filters.sort
     if sort.removeprefix("-") not in index.sorts():
         errors["sort"] = f"Cannot sort by “{sort}”; sorted by name instead."
@@ -133,10 +185,9 @@ def listing_from(index: BalanceIndex, filters: BalanceFilters) -> BalanceListing
         errors["page"] = f"There is no page {page}; the last page is {pages}."
         page = pages
     start = (page - 1) * PAGE_SIZE
-    columns = tuple(t for t in filters.seat_types if t in index.seat_types) or index.seat_types
-    unmatched_ids, unmatched_aliases = index.unmatched(filters)
+    columns = filters.seat_types or index.seat_types
     return BalanceListing(
-        rows=[index.customer(i) for i in selected[start : start + PAGE_SIZE]],
+        rows=[index.customer(i, filters.seat_types) for i in selected[start : start + PAGE_SIZE]],
         matched=len(selected),
         customer_count=len(index),
         page=page,
@@ -144,26 +195,39 @@ def listing_from(index: BalanceIndex, filters: BalanceFilters) -> BalanceListing
         columns=columns,
         seat_types=index.seat_types,
         column_totals=index.column_totals(selected, columns),
-        seats_total=index.seats_total(selected),
+        seats_total=index.seats_total(selected, filters.seat_types),
         sort=sort,
-        unmatched_ids=unmatched_ids,
-        unmatched_aliases=unmatched_aliases,
+        match_report=match_pasted(index, aliases=filters.aliases, ids=filters.ids),
         errors=errors,
     )
 
 
-def balance_rows(*, filters: BalanceFilters) -> tuple[Fetched[BalanceIndex], list[int]]:
-    """Every row the filters select (all pages), for the CSV export."""
+@dataclass(frozen=True, slots=True)
+class BalanceExport:
+    """What the CSV streams: the snapshot and the selected positions, or why it cannot."""
+
+    snapshot: Fetched[BalanceIndex]
+    positions: list[int]
+    errors: dict[str, str]
+
+
+def balance_rows(*, filters: BalanceFilters) -> BalanceExport:
+    """Every row the filters select (all pages), for the CSV export; none when a filter is bad."""
     snapshot = balance_snapshot()
     index = snapshot.value
+    errors = unknown_seat_types(index, filters.seat_types)
+    if errors:
+        return BalanceExport(snapshot, [], errors)
     if filters.sort.removeprefix("-") not in index.sorts():
         filters = replace(filters, sort="name")
-    return snapshot, index.select(filters)
+    return BalanceExport(snapshot, index.select(filters), {})
 
 
-def iter_balance_rows(index: BalanceIndex, positions: list[int]) -> Iterator[CustomerBalances]:
+def iter_balance_rows(
+    index: BalanceIndex, positions: list[int], seat_types: tuple[str, ...] = ()
+) -> Iterator[CustomerBalances]:
     for i in positions:
-        yield index.customer(i)
+        yield index.customer(i, seat_types)
 
 
 def customer_get(*, customer_id: str, refresh: bool = False) -> Fetched[CustomerBalances | None]:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from django.conf import settings
 
-from seatdash.clients.errors import UpstreamError
+from seatdash.clients.errors import UpstreamError, UpstreamRejected
 from seatdash.clients.sequence import (
     MAX_IDS_PER_CALL as MAX_CUSTOMER_IDS,
 )
@@ -29,6 +29,7 @@ from seatdash.clients.sequence_records import (
 )
 from seatdash.services.balances import balance_snapshot
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
+from seatdash.services.paste_match import MatchReport, match_pasted
 from seatdash.services.providers import sequence_client
 
 PAGE_SIZE = 25
@@ -153,7 +154,20 @@ def customer_timeline(*, customer_id: str, refresh: bool = False) -> Fetched[Tim
     )
 
 
+class PageLinkExpired(Exception):
+    """Sequence no longer accepts the page cursor in the link (it expired or was edited)."""
+
+
 def _event_page(filters: EventFilters, *, refresh: bool) -> Fetched[EventPage]:
+    try:
+        return _cached_event_page(filters, refresh=refresh)
+    except UpstreamRejected as error:
+        if (filters.after or filters.before) and "cursor" in str(error.message).casefold():
+            raise PageLinkExpired(str(error.message)) from error
+        raise
+
+
+def _cached_event_page(filters: EventFilters, *, refresh: bool) -> Fetched[EventPage]:
     return cached_fetch(
         cache_key("events", repr(filters)),
         lambda: sequence_client().list_seat_events(
@@ -217,13 +231,30 @@ def _with_customer(filters: EventFilters, customer_id: str) -> EventFilters:
 
 @dataclass(frozen=True, slots=True)
 class EventSearch:
-    """Events across customers, and the pasted aliases that matched no customer."""
+    """Events across customers, and how each pasted alias and ID matched a customer."""
 
     listing: Fetched[EventListing] | None
-    unmatched_aliases: tuple[str, ...] = ()
+    match_report: MatchReport | None = None
     errors: dict[str, str] | None = None
     # The customer behind each `customerAlias` on the page, where the balances snapshot knows it.
     customers: dict[str, CustomerBalances] | None = None
+
+    @property
+    def unmatched_aliases(self) -> tuple[str, ...]:
+        return self.match_report.unmatched_in("alias") if self.match_report else ()
+
+
+def seat_type_choice(
+    seat_type: str | None, known: tuple[str, ...]
+) -> tuple[str | None, str | None]:
+    """The known seat type `seat_type` names (any case), or an error listing the ones that exist."""
+    if not seat_type:
+        return None, None
+    by_fold = {known_type.casefold(): known_type for known_type in known}
+    if seat_type.casefold() in by_fold:
+        return by_fold[seat_type.casefold()], None
+    choices = ", ".join(known) or "none yet"
+    return None, f"“{seat_type}” is not a seat type. Choose from: {choices}."
 
 
 def event_search(
@@ -233,27 +264,38 @@ def event_search(
     ids: tuple[str, ...] = (),
     refresh: bool = False,
 ) -> EventSearch:
-    """Events for any mix of aliases and customer IDs (Sequence filters by one alias, or IDs)."""
-    unmatched: tuple[str, ...] = ()
-    if len(aliases) == 1 and not ids:
-        filters = replace(filters, customer_alias=aliases[0])
-    elif aliases:
-        index = balance_snapshot().value
-        found = {alias: index.find(alias) for alias in aliases}
-        unmatched = tuple(alias for alias, customer in found.items() if customer is None)
-        ids = tuple(dict.fromkeys([*ids, *(c.id for c in found.values() if c is not None)]))
-        if not ids:
-            return EventSearch(listing=None, unmatched_aliases=unmatched)
-    if len(ids) > MAX_CUSTOMER_IDS:
-        return EventSearch(
-            listing=None,
-            errors={"ids": f"Those aliases and IDs name {len(ids)} customers; at most 25 at once."},
-        )
-    filters = replace(filters, customer_ids=ids)
+    """Events of the customers the aliases and IDs name, under any of their aliases.
+
+    An alias means its customer, as on the balances page; `filters.customer_alias` (`sent_as`)
+    keeps Sequence's own filter on the alias an event was sent with.
+    """
+    if not (filters.seat_type or aliases or ids):
+        listing = event_list(filters=filters, refresh=refresh)
+        return EventSearch(listing=listing, customers=_customers_named_in(listing.value.rows))
+    index = balance_snapshot().value
+    seat_type, seat_type_error = seat_type_choice(filters.seat_type, index.seat_types)
+    if seat_type_error:
+        return EventSearch(listing=None, errors={"seat_type": seat_type_error})
+    filters = replace(filters, seat_type=seat_type)
+    report = match_pasted(index, aliases=aliases, ids=ids)
+    if report is not None:
+        customer_ids = report.customer_ids
+        if not customer_ids:
+            return EventSearch(listing=None, match_report=report)
+        if len(customer_ids) > MAX_CUSTOMER_IDS:
+            return EventSearch(
+                listing=None,
+                match_report=report,
+                errors={
+                    "ids": f"Those aliases and IDs name {len(customer_ids)} customers; "
+                    f"at most {MAX_CUSTOMER_IDS} at once. Remove some and try again."
+                },
+            )
+        filters = replace(filters, customer_ids=customer_ids)
     listing = event_list(filters=filters, refresh=refresh)
     return EventSearch(
         listing=listing,
-        unmatched_aliases=unmatched,
+        match_report=report,
         customers=_customers_named_in(listing.value.rows),
     )
 
@@ -272,6 +314,8 @@ class EventDetail:
     event: Fetched[SeatEvent]
     customer: CustomerBalances | None
     same_customer_event_id: tuple[SeatEvent, ...] | None
+    # The later-received event with the same customerEventId that replaced this one, if any.
+    superseded_by: SeatEvent | None = None
 
 
 def event_detail(*, event_id: str, refresh: bool = False) -> EventDetail:
@@ -287,6 +331,14 @@ def event_detail(*, event_id: str, refresh: bool = False) -> EventDetail:
     try:
         page = events_sharing_customer_event_id(customer_event_id=event.value.customer_event_id)
         others = tuple(e for e in page.value.items if e.id != event_id)
+        # Newest received first: the first one is the one that counts.
+        latest = page.value.items[0] if page.value.items else None
     except UpstreamError:
-        others = None
-    return EventDetail(event=event, customer=customer, same_customer_event_id=others)
+        others, latest = None, None
+    superseded_by = latest if latest is not None and latest.id != event_id else None
+    return EventDetail(
+        event=event,
+        customer=customer,
+        same_customer_event_id=others,
+        superseded_by=superseded_by,
+    )

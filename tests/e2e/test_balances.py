@@ -87,8 +87,8 @@ def test_balances_date_range_keeps_customers_changed_inside_it(signed_in):
     )
     assert 0 < len(changed) <= PAGE_SIZE
 
-    page.get_by_label("Changed from").fill("2026-03-01")
-    page.get_by_label("to", exact=True).fill("2026-03-31")
+    page.get_by_label("Last change between").fill("2026-03-01")
+    page.get_by_label("and", exact=True).fill("2026-03-31")
 
     expect(page).to_have_url(re.compile(r"from=2026-03-01.*to=2026-03-31"))
     expect(page.locator(ROWS)).to_have_count(len(changed))

@@ -30,7 +30,7 @@ def test_customer_events_pager_older_and_newer_walk_the_history(signed_in):
     events = page.locator("table.data.events tbody tr")
     pager = page.get_by_role("navigation", name="Event pages")
     expect(page.get_by_role("heading", level=1)).to_have_text(customer.legal_name)
-    expect(page.locator("#events .count")).to_have_text(f"{total} events")
+    expect(page.locator("#events .count")).to_have_text(f"{total} events, newest received first")
     expect(events).to_have_count(EVENTS_PER_PAGE)
     newest = events.first.locator("td.when").inner_text()
 

@@ -35,7 +35,27 @@
       if (empty.indexOf(key) < 0 && data.getAll(key).every(function (v) { return v === ""; })) empty.push(key);
     });
     empty.forEach(function (key) { data.delete(key); });
+
+    /* Leaving a field fires `change` after its `input` already asked for the same thing: ask once.
+       Apply always goes (it is how one asks again on purpose). */
+    var elt = event.detail.elt;
+    var query = sortedQuery(new URLSearchParams(data));
+    if (elt.hasAttribute("data-apply") && elt.form) { elt.form.seatdashLastQuery = query; return; }
+    if (elt.tagName !== "FORM") return;
+    var form = elt;
+    if (query === form.seatdashLastQuery || query === sortedQuery(new URLSearchParams(location.search))) {
+      event.preventDefault();
+      return;
+    }
+    form.seatdashLastQuery = query;
   });
+
+  function sortedQuery(params) {
+    var pairs = [];
+    params.forEach(function (value, key) { if (key !== "refresh") pairs.push([key, value]); });
+    pairs.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0; });
+    return new URLSearchParams(pairs).toString();
+  }
 
   /* A native calendar beside each date field, writing ISO into the text field, never replacing it. */
   function addPicker(field) {
@@ -50,8 +70,8 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "date-pick";
-    var label = document.querySelector('label[for="' + field.id + '"]');
-    button.setAttribute("aria-label", "Choose a date for " + (label ? label.textContent.trim() : field.name));
+    // Named by the parameter, not the label, so "Changed from" still names only the text field.
+    button.setAttribute("aria-label", "Pick date: " + field.name);
     button.addEventListener("click", function () {
       native.value = isWholeDate(field.value.trim()) ? field.value.trim().slice(0, 10) : "";
       try { native.showPicker(); } catch (error) { native.focus(); }

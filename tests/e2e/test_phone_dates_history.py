@@ -185,6 +185,10 @@ def test_the_calendar_writes_an_iso_date_into_the_text_field(signed_in):
 
     expect(field).to_have_value("2026-03-05")
     expect(page).to_have_url(re.compile(r"from=2026-03-05"))
+    page.locator("input[name=to]").fill("2026-03-31")
+    expect(page).to_have_url(re.compile(r"from=2026-03-05.*to=2026-03-31"))
+    expect(page.locator(ROWS).first).to_be_visible()
+    shoot(page, "balances-dates")
 
 
 def test_quick_range_pushes_the_url_and_typing_replaces_it(signed_in):

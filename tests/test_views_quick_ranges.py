@@ -16,7 +16,9 @@ from tests.fakes import at, customer
 
 pytestmark = pytest.mark.django_db
 
-QUICK_LINK = re.compile(r'<a class="quick-range" href="([^"]+)"[^>]*?(aria-current="true")?>([^<]+)</a>')
+QUICK_LINK = re.compile(
+    r'<a class="quick-range" href="([^"]+)"[^>]*?(aria-current="true")?>([^<]+)</a>'
+)
 
 
 def _ranges(today: date) -> dict[str, tuple[str, str]]:
@@ -71,11 +73,20 @@ def test_balances_quick_range_links_keep_other_filters_and_start_at_page_one(
     )
 
     links = _links(response)
-    assert list(links) == ["Last 7 days", "Last 30 days", "Last 90 days", "This quarter", "Last quarter"]
+    assert list(links) == [
+        "Last 7 days",
+        "Last 30 days",
+        "Last 90 days",
+        "This quarter",
+        "Last quarter",
+    ]
     path, query, current = links["Last quarter"]
     assert path == reverse("balances")
     assert query == {
-        "q": ["acme"], "seat_type": ["admin"], "from": ["2026-01-01"], "to": ["2026-03-31"]
+        "q": ["acme"],
+        "seat_type": ["admin"],
+        "from": ["2026-01-01"],
+        "to": ["2026-03-31"],
     }
     assert not current
     assert links["Last 7 days"][1]["from"] == ["2026-05-09"]

@@ -28,8 +28,13 @@ document.addEventListener("securitypolicyviolation", (e) => {
 @pytest.fixture
 def phone(browser, live_server, signed_in):
     context = browser.new_context(
-        viewport=PHONE, base_url=live_server.url, locale="en-GB", timezone_id="UTC",
-        device_scale_factor=1, is_mobile=True, has_touch=True,
+        viewport=PHONE,
+        base_url=live_server.url,
+        locale="en-GB",
+        timezone_id="UTC",
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
     )
     context.add_cookies(signed_in.context.cookies())
     page = context.new_page()
@@ -40,7 +45,9 @@ def phone(browser, live_server, signed_in):
 def _watch_console(page) -> list[str]:
     problems: list[str] = []
     page.add_init_script(RECORD_CSP)
-    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
     return problems
 
@@ -120,13 +127,39 @@ def test_balances_console_stays_clean_while_typing_and_filtering(signed_in):
     assert problems == [], problems
 
 
+def test_every_page_and_its_swaps_keep_the_console_clean(signed_in):
+    page = signed_in
+    problems = _watch_console(page)
+    page.goto("/")
+    page.locator(f"{ROWS} td.customer a").first.click()
+    expect(page.get_by_role("heading", name="Seat events")).to_be_visible()
+    page.get_by_label("Seat type").select_option(index=1)
+    expect(page).to_have_url(re.compile(r"seat_type="))
+    page.get_by_role("link", name="Last quarter").click()
+    expect(page).to_have_url(re.compile(r"to=\d{4}-\d{2}-\d{2}"))
+    page.goto("/events/")
+    page.locator("input[name=from]").fill("2026-01-01")
+    expect(page).to_have_url(re.compile(r"from=2026-01-01"))
+    page.locator("table.data tbody a[href^='/events/']").first.click()
+    expect(page).to_have_url(re.compile(r"/events/[^/?]+/$"))
+    page.goto("/metronome/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.wait_for_timeout(300)
+
+    assert page.evaluate("window.__csp") == []
+    assert problems == [], problems
+
+
 def test_back_from_a_customer_restores_the_scroll_inside_the_table(signed_in):
     page = signed_in
     page.goto("/?sort=-total")
     expect(page.locator(ROWS).first).to_be_visible()
     box = page.locator(".table-wrap")
     row = page.locator(ROWS).nth(20)
-    scrolled = box.evaluate("(b, top) => { b.scrollTop = top; return b.scrollTop; }", row.evaluate("r => r.offsetTop - 40"))
+    scrolled = box.evaluate(
+        "(b, top) => { b.scrollTop = top; return b.scrollTop; }",
+        row.evaluate("r => r.offsetTop - 40"),
+    )
     assert scrolled > 200
     page.wait_for_timeout(300)
     name = row.locator("td.customer a").inner_text()
@@ -137,7 +170,10 @@ def test_back_from_a_customer_restores_the_scroll_inside_the_table(signed_in):
 
     expect(page).to_have_url(re.compile(r"\?sort=-total$"))
     expect(page.locator(ROWS).first).to_be_visible()
-    page.wait_for_function("want => Math.abs(document.querySelector('.table-wrap').scrollTop - want) <= 2", arg=scrolled)
+    page.wait_for_function(
+        "want => Math.abs(document.querySelector('.table-wrap').scrollTop - want) <= 2",
+        arg=scrolled,
+    )
 
 
 def test_typing_a_date_sends_no_request_until_it_is_whole(signed_in):

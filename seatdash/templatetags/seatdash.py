@@ -104,10 +104,3 @@ def customer_link(customer_alias: str, customers: dict | None) -> str:
         customer_alias,
     )
 
-
-@register.filter
-def date_input_type(value: str | None) -> str:
-    """`date` (a picker) for empty or plain ISO dates; `text` otherwise, so nothing typed is lost."""
-    if not value or (len(value) == 10 and value[4] == "-" and value[7] == "-"):
-        return "date"
-    return "text"

@@ -31,9 +31,9 @@ def _customers_matching(text: str) -> set[str]:
 
 def test_balances_search_typed_filters_without_page_load_and_back_restores(signed_in, live_server):
     page = signed_in
+    page.goto("/events/")
     page.goto("/")
     expect(page.locator(ROWS)).to_have_count(PAGE_SIZE)
-    first_page = shown_names(page)
     expected = _customers_matching("halcyon")
     assert 0 < len(expected) < PAGE_SIZE
 
@@ -46,12 +46,15 @@ def test_balances_search_typed_filters_without_page_load_and_back_restores(signe
     assert all("halcyon" in name.casefold() for name in shown_names(page))
     assert page.evaluate("window.__marker") == 1, "typing in the search box reloaded the page"
 
+    # Typing replaced the URL rather than adding history: one Back leaves the page, Forward returns.
     page.go_back()
+    expect(page).to_have_url(f"{live_server.url}/events/")
+    page.go_forward()
 
-    expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.locator(ROWS)).to_have_count(PAGE_SIZE)
-    assert shown_names(page) == first_page
-    expect(page.get_by_label("Search")).to_have_value("")
+    expect(page).to_have_url(re.compile(r"[?&]q=halcyon(&|$)"))
+    expect(page.locator(ROWS)).to_have_count(len(expected))
+    assert set(shown_ids(page)) == expected
+    expect(page.get_by_label("Search")).to_have_value("halcyon")
 
 
 def test_balances_seat_type_checkbox_keeps_customers_holding_that_type(signed_in):

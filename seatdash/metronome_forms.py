@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from seatdash.clients.metronome_records import Subscription
+from seatdash.clients.metronome_contracts import Subscription
 from seatdash.forms import InstantField, ListField
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_filter_errors
 

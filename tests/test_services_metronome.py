@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from seatdash.clients.errors import UpstreamUnavailable
-from seatdash.clients.metronome_records import LedgerEntry, MetronomeCustomer
+from seatdash.clients.metronome_contracts import MetronomeCustomer
+from seatdash.clients.metronome_records import LedgerEntry
 from seatdash.exports import LINES_PER_CHUNK, csv_chunks
 from seatdash.services import metronome as service
 from seatdash.services.metronome import metronome_matches_for

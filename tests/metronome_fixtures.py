@@ -50,6 +50,19 @@ class CountingTransport(httpx.BaseTransport):
         return self.calls["/v1/contracts/seatBalances/list"]
 
 
+CLIENT_USERS = (
+    "seatdash.services.metronome",
+    "seatdash.services.metronome_seats",
+    "seatdash.services.metronome_units",
+)
+
+
+def use_client(monkeypatch, factory) -> None:
+    """Every Metronome service module builds its client with `factory` for this test."""
+    for module in CLIENT_USERS:
+        monkeypatch.setattr(f"{module}.metronome_client", factory)
+
+
 def counting_client(transport: CountingTransport) -> MetronomeClient:
     return MetronomeClient(
         base_url=METRONOME_SANDBOX_BASE_URL,

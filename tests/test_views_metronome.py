@@ -13,10 +13,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from seatdash.sandbox_metronome.models import LedgerEntry
-from seatdash.services import metronome as service
 from seatdash.services.cache import now
 from tests.fakes import customer
-from tests.metronome_fixtures import CountingTransport, build_account, counting_client
+from tests.metronome_fixtures import CountingTransport, build_account, counting_client, use_client
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def upstream(monkeypatch) -> CountingTransport:
     transport = CountingTransport()
     client = counting_client(transport)
-    monkeypatch.setattr(service, "metronome_client", lambda: client)
+    use_client(monkeypatch, lambda: client)
     return transport
 
 
@@ -111,8 +110,8 @@ def test_seat_balances_rows_per_seat_with_named_credit_types_and_totals(logged_i
         "=HYPERLINK(1)",
     }
     labels = [c.label for c in listing.columns]
-    assert {"USD (cents)", "Seat credits", "Goodwill (EUR)"} == set(labels)
-    usd = labels.index("USD (cents)")
+    assert {"USD", "Seat credits", "Goodwill (EUR)"} == set(labels)
+    usd = labels.index("USD")
     expected = balance_of(account.grants["alice-commit"]) + balance_of(account.grants["bob-commit"])
     assert listing.totals[usd].balance == expected
     assert "Seat balances as of" in response.content.decode()
@@ -146,10 +145,11 @@ def test_seat_balances_covering_date_keeps_only_active_grants(logged_in_client, 
     grant = account.grants["alice-mar"]
     inside = grant.start_date + timedelta(days=1)
     response = logged_in_client.get(
-        seats_url(account), {"covering_date": inside.date().isoformat()}
+        seats_url(account, "metronome_seat"),
+        {"covering_date": inside.date().isoformat(), "seat": "alice@acme.example"},
     )
-    alice = next(r for r in response.context["fetched"].value.rows if r.seat_id.startswith("alice"))
-    assert alice.grant_count == 2  # the annual commit and March's credit; January's has ended
+    grants = response.context["detail"].value.grants
+    assert len(grants) == 2  # the annual commit and March's credit; January's has ended
 
 
 @pytest.mark.parametrize(
@@ -182,18 +182,27 @@ def test_seat_balances_quantity_only_subscription_is_refused_before_any_seat_cal
     assert upstream.seat_calls == 0
 
 
-def test_seat_balances_warm_page_and_expands_make_no_further_seat_calls(
+def test_seat_balances_expand_asks_for_its_seat_once_and_warm_pages_ask_nothing(
     logged_in_client, account, upstream
 ):
-    logged_in_client.get(seats_url(account))
-    logged_in_client.get(seats_url(account, "metronome_seat"), {"seat": "alice@acme.example"}, **HX)
     grant = account.grants["alice-commit"]
-    logged_in_client.get(
-        seats_url(account, "metronome_ledger"),
-        {"seat": "alice@acme.example", "grant": str(grant.id)},
-        **HX,
-    )
-    assert upstream.seat_calls == 1
+
+    def visit():
+        logged_in_client.get(seats_url(account))
+        logged_in_client.get(
+            seats_url(account, "metronome_seat"), {"seat": "alice@acme.example"}, **HX
+        )
+        logged_in_client.get(
+            seats_url(account, "metronome_ledger"),
+            {"seat": "alice@acme.example", "grant": str(grant.id)},
+            **HX,
+        )
+
+    visit()
+    # The listing (one batch of seat IDs) and the seat's commits, credits and ledgers (one call).
+    assert upstream.seat_calls == 2
+    visit()
+    assert upstream.seat_calls == 2
 
 
 def test_seat_balances_metronome_down_with_copy_shows_stale_banner(
@@ -265,7 +274,9 @@ def test_seat_expand_fragment_lists_commits_and_credits(logged_in_client, accoun
     assert {g.kind for g in grants} == {"commit", "credit"}
     commit = next(g for g in grants if g.id == str(alice["alice-commit"].id))
     assert commit.balance == balance_of(alice["alice-commit"])
-    assert commit.credit_type == "USD (cents)"
+    assert commit.credit_type == "USD"
+    html = response.content.decode()
+    assert "$7.70" in html  # 1000 - 150.25 - 100 + 20 = 769.75 cents, shown as dollars
 
 
 def test_seat_expand_without_js_is_a_full_page(logged_in_client, account):
@@ -318,12 +329,14 @@ def test_seat_balances_csv_one_row_per_seat_and_credit_type_as_filtered(logged_i
     assert "no-store" in response["Cache-Control"]
     rows = read_csv(response)
     assert {(r["seat_id"], r["credit_type"]) for r in rows} == {
-        ("alice@acme.example", "USD (cents)"),
+        ("alice@acme.example", "USD"),
         ("alice@acme.example", "Seat credits"),
-        ("bob@acme.example", "USD (cents)"),
+        ("bob@acme.example", "USD"),
     }
     bob = next(r for r in rows if r["seat_id"].startswith("bob"))
-    assert Decimal(bob["balance"]) == balance_of(account.grants["bob-commit"])
+    # Raw cents, not dollars, and the row says so.
+    assert Decimal(bob["balance_raw"]) == balance_of(account.grants["bob-commit"])
+    assert bob["raw_unit"] == "USD cents"
     assert bob["fetched_at"].endswith("Z")
 
 
@@ -334,8 +347,8 @@ def test_seat_balances_csv_neutralises_formulas_and_keeps_numbers_bare(logged_in
     raw = b"".join(response.streaming_content).decode("utf-8-sig")
     row = next(csv.DictReader(io.StringIO(raw)))
     assert row["seat_id"] == "'=HYPERLINK(1)"
-    assert Decimal(row["balance"]) == balance_of(account.grants["evil-credit"])
-    assert f",{row['balance']}," in raw  # unquoted: a number to the spreadsheet
+    assert Decimal(row["balance_raw"]) == balance_of(account.grants["evil-credit"])
+    assert f",{row['balance_raw']}," in raw  # unquoted: a number to the spreadsheet
 
 
 def test_seat_balances_csv_with_invalid_filters_returns_to_the_page(logged_in_client, account):
@@ -356,7 +369,7 @@ def test_seat_ledger_csv_has_every_entry_with_running_balance(logged_in_client, 
     assert len(rows) == LedgerEntry.objects.filter(grant__in=alice).count()
     for grant in alice:
         mine = [r for r in rows if r["commit_or_credit_id"] == str(grant.id)]
-        assert Decimal(mine[-1]["running_balance"]) == balance_of(grant)
+        assert Decimal(mine[-1]["running_balance_raw"]) == balance_of(grant)
         assert [r["timestamp"] for r in mine] == sorted(r["timestamp"] for r in mine)
 
 

@@ -295,7 +295,7 @@ def _many_contracts(b: _Builder) -> int:
     IngestAlias.objects.create(customer=customer, value="initrode-global", position=0)
     seats_total = 0
     for number in range(MANY_CONTRACTS):
-        start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=14 * number)
+        start = _add_months(datetime(2025, 1, 1, tzinfo=UTC), number)
         large = number == MANY_CONTRACTS - 1
         contract = Contract.objects.create(
             id=_uuid(rng),

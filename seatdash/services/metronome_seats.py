@@ -61,7 +61,8 @@ def _fetch_seats(contract_customer: str, contract: Contract, filters: SeatFilter
                     **base, subscription_id=sub.id, covering_date=when
                 )
                 covering = [
-                    p for p in periods
+                    p
+                    for p in periods
                     if p.starting_at <= when and (p.ending_before is None or when < p.ending_before)
                 ] or periods[-1:]
                 for period in covering:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,7 +16,13 @@ from django.urls import reverse
 from seatdash.sandbox_metronome.models import LedgerEntry
 from seatdash.services.cache import now
 from tests.fakes import customer
-from tests.metronome_fixtures import CountingTransport, build_account, counting_client, use_client
+from tests.metronome_fixtures import (
+    CountingTransport,
+    build_account,
+    build_large_contract,
+    counting_client,
+    use_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -426,3 +433,80 @@ def test_seat_credits_section_metronome_down_is_200_with_retry(
     html = response.content.decode()
     assert "Metronome is unreachable right now." in html
     assert "Retry" in html
+
+
+# --- Every contract, every seat ------------------------------------------------------------------
+
+
+def test_customer_page_lists_contracts_past_the_first_page_of_twenty(logged_in_client, account):
+    from seatdash.sandbox_metronome.models import Contract
+
+    for n in range(21):
+        Contract.objects.create(
+            customer=account.customer,
+            name=f"Extra {n:02d}",
+            starting_at=account.contract.starting_at,
+        )
+    response = logged_in_client.get(reverse("metronome_customer", args=[account.ids[0]]))
+    names = [c.name for c in response.context["contracts"].value]
+    assert len(names) == 22 and "Extra 20" in names
+    last = next(c for c in response.context["contracts"].value if c.name == "Extra 20")
+    page = logged_in_client.get(reverse("metronome_seats", args=[account.ids[0], last.id]))
+    assert page.status_code == 200
+
+
+def test_large_contract_shows_every_seat_in_ceil_250_over_100_calls_and_warm_in_none(
+    logged_in_client, account, upstream
+):
+    contract, _ = build_large_contract(account.customer, seats=250)
+    url = reverse("metronome_seats", args=[account.ids[0], str(contract.id)])
+    response = logged_in_client.get(url)
+    listing = response.context["fetched"].value
+    assert len(listing.rows) == 250  # an unfiltered enumeration would have stopped at 150
+    assert listing.count.expected == 250 and not listing.count.is_short
+    assert upstream.seat_calls <= math.ceil(250 / 100)
+    assert upstream.calls["/v1/contracts/getSubscriptionSeatsHistory"] == 1  # the seat discovery
+    usd = [c.label for c in listing.columns].index("USD")
+    assert listing.totals[usd].balance == 250 * 10000
+    assert "$25,000.00" in response.content.decode()  # 250 seats x 10000 cents
+    before = sum(upstream.calls.values())
+    logged_in_client.get(url)
+    assert sum(upstream.calls.values()) == before  # warm: nothing asked of Metronome
+
+
+def test_large_contract_with_fewer_seats_than_its_quantity_says_so(logged_in_client, account):
+    contract, _ = build_large_contract(account.customer, seats=240, quantity=250)
+    response = logged_in_client.get(
+        reverse("metronome_seats", args=[account.ids[0], str(contract.id)])
+    )
+    html = response.content.decode()
+    assert "240 of 250 seats." in html
+    assert "10 seats not assigned to anyone" in html
+
+
+def test_large_contract_seat_missing_from_balances_is_named(logged_in_client, account, monkeypatch):
+    contract, _ = build_large_contract(account.customer, seats=120)
+    from seatdash.sandbox_metronome import seat_balances as sandbox_seats
+
+    real = sandbox_seats.list_seat_balances
+
+    def lose_one(body):
+        answer = real(body)
+        answer["data"] = [s for s in answer["data"] if s["seat_id"] != "u0042@big.example"]
+        return answer
+
+    monkeypatch.setattr(sandbox_seats, "list_seat_balances", lose_one)
+    response = logged_in_client.get(
+        reverse("metronome_seats", args=[account.ids[0], str(contract.id)])
+    )
+    html = response.content.decode()
+    assert "119 of 120 seats." in html
+    assert "u0042@big.example" in html
+
+
+def test_seat_filter_errors_appear_once_in_the_fields_words(logged_in_client, account):
+    params = {"covering_date": "2026-02-01", "starting_at": "2026-01-01"}
+    html = logged_in_client.get(seats_url(account), params).content.decode()
+    assert html.count('id="error-covering_date"') == 1
+    assert "Cannot be combined with Starting at." in html
+    assert "(starting_at)" not in html

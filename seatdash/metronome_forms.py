@@ -16,7 +16,10 @@ _SEAT_ID_SEPARATORS = re.compile(r"[\s,;]+")
 
 class MetronomeCustomerSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
-    alias = forms.CharField(required=False, max_length=200, label="Ingest alias (exact)")
+    # Asked of Metronome directly (GET /v1/customers?customer_ids= or ?ingest_alias=).
+    alias = forms.CharField(
+        required=False, max_length=200, label="Exact ingest alias or customer ID"
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -510,3 +510,17 @@ def test_seat_filter_errors_appear_once_in_the_fields_words(logged_in_client, ac
     assert html.count('id="error-covering_date"') == 1
     assert "Cannot be combined with Starting at." in html
     assert "(starting_at)" not in html
+
+
+def test_metronome_customers_exact_id_or_alias_asks_metronome_without_the_whole_list(
+    logged_in_client, account, upstream
+):
+    by_id = logged_in_client.get(reverse("metronome_customers"), {"alias": account.ids[0]})
+    assert [c.name for c in by_id.context["fetched"].value] == ["Acme"]
+    by_alias = logged_in_client.get(reverse("metronome_customers"), {"alias": "globex"})
+    assert [c.name for c in by_alias.context["fetched"].value] == ["Globex"]
+    sent = [s for m, p, s, _, _ in upstream.exchanges if p == "/v1/customers"]
+    assert sent[0]["customer_ids"] == [account.ids[0]] and "ingest_alias" not in sent[0]
+    assert sent[1]["ingest_alias"] == "globex" and "customer_ids" not in sent[1]
+    assert len(sent) == 2  # never the unfiltered list
+    assert "Customers as of" in by_alias.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -51,15 +52,31 @@ def _all_customers(*, refresh: bool) -> Fetched[list[MetronomeCustomer]]:
     )
 
 
+def _find_exact(value: str) -> list[MetronomeCustomer]:
+    """The customer with this Metronome ID, else those with this ingest alias: one or two calls."""
+    client = metronome_client()
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        pass
+    else:
+        found = client.list_customers(customer_ids=[value])
+        if found:
+            return found
+    return client.list_customers(ingest_alias=value)
+
+
 def metronome_customer_list(
     *, ingest_alias: str | None = None, q: str = "", refresh: bool = False
 ) -> Fetched[list[MetronomeCustomer]]:
-    """Customers with exactly that ingest alias (asked of Metronome), or all of them; then those
-    whose name, ID, external ID or an alias contains `q`."""
-    if ingest_alias:
+    """Customers with exactly that Metronome ID or ingest alias (asked of Metronome, without the
+    whole list), or all of them from the cached list; then those whose name, ID, external ID or
+    an alias contains `q`. The fetched-at of either is on the result."""
+    exact = (ingest_alias or "").strip()
+    if exact:
         fetched = cached_fetch(
-            cache_key("metronome", "customers", "alias", ingest_alias),
-            lambda: metronome_client().list_customers(ingest_alias=ingest_alias),
+            cache_key("metronome", "customers", "exact", exact),
+            lambda: _find_exact(exact),
             fresh_seconds=_fresh_seconds(),
             provider=PROVIDER,
             refresh=refresh,

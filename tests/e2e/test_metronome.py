@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 def amount(text: str) -> Decimal:
-    # Amounts are shown in their unit: "$1,234.50", "−$12.00", "+500".
+    # Amounts are shown in their unit: "$1,234.50", "+500", negatives with a typographic minus.
     return Decimal(
         text.replace(",", "").replace("$", "").replace("\u2212", "-").replace("+", "").strip()
     )

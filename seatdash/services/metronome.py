@@ -25,7 +25,7 @@ from seatdash.services.metronome_seat_rows import (
     running_balance,
 )
 from seatdash.services.metronome_seats import seat_grants, seat_listing
-from seatdash.services.metronome_units import credit_type_units
+from seatdash.services.metronome_units import RECORDS_SHAPE, credit_type_units
 from seatdash.services.providers import metronome_client
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def _fresh_seconds() -> int:
 
 def _all_customers(*, refresh: bool) -> Fetched[list[MetronomeCustomer]]:
     return cached_fetch(
-        cache_key("metronome", "customers", "all"),
+        cache_key("metronome", RECORDS_SHAPE, "customers", "all"),
         lambda: metronome_client().list_customers(),
         fresh_seconds=_fresh_seconds(),
         provider=PROVIDER,
@@ -75,7 +75,7 @@ def metronome_customer_list(
     exact = (ingest_alias or "").strip()
     if exact:
         fetched = cached_fetch(
-            cache_key("metronome", "customers", "exact", exact),
+            cache_key("metronome", RECORDS_SHAPE, "customers", "exact", exact),
             lambda: _find_exact(exact),
             fresh_seconds=_fresh_seconds(),
             provider=PROVIDER,
@@ -102,7 +102,7 @@ def metronome_customer_get(
 ) -> Fetched[MetronomeCustomer]:
     """One customer; raises UpstreamNotFound for an unknown ID (never cached)."""
     return cached_fetch(
-        cache_key("metronome", "customer", customer_id),
+        cache_key("metronome", RECORDS_SHAPE, "customer", customer_id),
         lambda: metronome_client().get_customer(customer_id),
         fresh_seconds=_fresh_seconds(),
         provider=PROVIDER,
@@ -112,7 +112,7 @@ def metronome_customer_get(
 
 def contract_list(*, customer_id: str, refresh: bool = False) -> Fetched[list[Contract]]:
     return cached_fetch(
-        cache_key("metronome", "contracts", customer_id),
+        cache_key("metronome", RECORDS_SHAPE, "contracts", customer_id),
         lambda: metronome_client().list_contracts(customer_id),
         fresh_seconds=_fresh_seconds(),
         provider=PROVIDER,

@@ -22,7 +22,7 @@ from seatdash.clients.metronome_records import PROVIDER, SeatBalanceRecord
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_query
 from seatdash.services.metronome_seat_rows import SeatCount, SeatListing, listing_from
-from seatdash.services.metronome_units import credit_type_units
+from seatdash.services.metronome_units import RECORDS_SHAPE, credit_type_units
 from seatdash.services.providers import metronome_client
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,9 @@ def seat_records(
     # Raises SeatFilterError before any call when the filters break one of Metronome's rules.
     seat_query(customer_id=customer_id, contract_id=contract.id, filters=filters)
     return cached_fetch(
-        cache_key("metronome", "seat-records", customer_id, contract.id, repr(filters)),
+        cache_key(
+            "metronome", RECORDS_SHAPE, "seat-records", customer_id, contract.id, repr(filters)
+        ),
         lambda: _fetch_seats(customer_id, contract, filters),
         fresh_seconds=settings.BALANCES_FRESH_SECONDS,
         provider=PROVIDER,
@@ -136,7 +138,7 @@ def seat_grants(
         return next((r for r in records if r.seat_id == seat_id), None)
 
     return cached_fetch(
-        cache_key("metronome", "seat-grants", customer_id, contract_id, repr(one)),
+        cache_key("metronome", RECORDS_SHAPE, "seat-grants", customer_id, contract_id, repr(one)),
         fetch,
         fresh_seconds=settings.BALANCES_FRESH_SECONDS,
         provider=PROVIDER,

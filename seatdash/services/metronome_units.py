@@ -17,6 +17,9 @@ from seatdash.services.providers import metronome_client
 
 logger = logging.getLogger(__name__)
 
+# Part of every Metronome cache key: bump it when a cached record's class moves or changes shape
+# (contracts and customers moved to clients.metronome_contracts), so no old pickle is read.
+RECORDS_SHAPE = "m2"
 # Credit types are configuration, not activity: an hour-old list of names is as good as a new one.
 CREDIT_TYPES_FRESH_SECONDS = 60 * 60
 # Quantity-based balances carry the nil credit-type UUID (SDK 4.12 docstring).
@@ -69,7 +72,7 @@ def credit_type_units() -> dict[str, CreditUnit]:
     """Credit type ID -> unit. Names only make the page friendlier, so a failure gives {}."""
     try:
         fetched = cached_fetch(
-            cache_key("metronome", "credit-units"),
+            cache_key("metronome", RECORDS_SHAPE, "credit-units"),
             lambda: {t.id: unit_for(t) for t in metronome_client().list_credit_types()},
             fresh_seconds=CREDIT_TYPES_FRESH_SECONDS,
             provider=PROVIDER,

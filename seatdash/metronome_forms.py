@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from seatdash.clients.metronome_records import Subscription
+from seatdash.clients.metronome_contracts import Subscription
 from seatdash.forms import InstantField, ListField
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_filter_errors
 
@@ -16,7 +16,10 @@ _SEAT_ID_SEPARATORS = re.compile(r"[\s,;]+")
 
 class MetronomeCustomerSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
-    alias = forms.CharField(required=False, max_length=200, label="Ingest alias (exact)")
+    # Asked of Metronome directly (GET /v1/customers?customer_ids= or ?ingest_alias=).
+    alias = forms.CharField(
+        required=False, max_length=200, label="Exact ingest alias or customer ID"
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

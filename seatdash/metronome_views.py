@@ -43,12 +43,15 @@ from seatdash.views import (
     render_page_or_fragment,
 )
 
+# CSVs keep Metronome's raw numbers (USD cents stay cents): `_raw` in the header says so, and
+# `raw_unit` on each row names what they count ("USD cents", "Seat credits").
 SEAT_CSV_COLUMNS = (
     "seat_id",
     "credit_type",
     "credit_type_id",
-    "balance",
-    "starting_balance",
+    "raw_unit",
+    "balance_raw",
+    "starting_balance_raw",
     "fetched_at",
 )
 LEDGER_CSV_COLUMNS = (
@@ -56,10 +59,11 @@ LEDGER_CSV_COLUMNS = (
     "commit_or_credit_id",
     "kind",
     "credit_type",
+    "raw_unit",
     "entry_type",
-    "amount",
+    "amount_raw",
     "timestamp",
-    "running_balance",
+    "running_balance_raw",
 )
 
 
@@ -281,6 +285,7 @@ def seat_balances_csv(request: HttpRequest, customer_id: str, contract_id: str) 
             row.seat_id,
             column.label,
             column.id,
+            column.unit.raw_unit,
             cell.balance,
             cell.starting_balance,
             fetched.fetched_at,
@@ -316,6 +321,7 @@ def seat_ledger_csv(request: HttpRequest, customer_id: str, contract_id: str) ->
             item.grant.id,
             item.grant.kind,
             item.grant.credit_type,
+            item.grant.unit.raw_unit,
             line.type,
             line.amount,
             line.timestamp,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,16 +39,42 @@ class CountingTransport(httpx.BaseTransport):
         self.inner = MetronomeSandboxTransport()
         self.calls: Counter[str] = Counter()
         self.failing = False
+        # (method, path, query or JSON body, status, JSON answer) of every call, for the SDK judge.
+        self.exchanges: list[tuple[str, str, dict, int, object]] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.calls[request.url.path.removeprefix("/sandbox/metronome")] += 1
+        path = request.url.path.removeprefix("/sandbox/metronome")
+        self.calls[path] += 1
         if self.failing:
             return httpx.Response(503, json={"message": "down (test)"}, request=request)
-        return self.inner.handle_request(request)
+        response = self.inner.handle_request(request)
+        response.read()
+        if request.method == "GET":
+            sent: dict = {}
+            for key, value in request.url.params.multi_items():
+                sent.setdefault(key, []).append(value)
+            sent = {k: v if k == "customer_ids" else v[0] for k, v in sent.items()}
+        else:
+            sent = json.loads(request.content or b"{}")
+        self.exchanges.append((request.method, path, sent, response.status_code, response.json()))
+        return response
 
     @property
     def seat_calls(self) -> int:
         return self.calls["/v1/contracts/seatBalances/list"]
+
+
+CLIENT_USERS = (
+    "seatdash.services.metronome",
+    "seatdash.services.metronome_seats",
+    "seatdash.services.metronome_units",
+)
+
+
+def use_client(monkeypatch, factory) -> None:
+    """Every Metronome service module builds its client with `factory` for this test."""
+    for module in CLIENT_USERS:
+        monkeypatch.setattr(f"{module}.metronome_client", factory)
 
 
 def counting_client(transport: CountingTransport) -> MetronomeClient:
@@ -172,3 +199,40 @@ def build_account() -> Account:
         [("CREDIT_SEGMENT_START", "75.5", T0)],
     )
     return account
+
+
+def build_large_contract(
+    customer: Customer, *, seats: int = 250, quantity: int | None = None, name: str = "Big 2026"
+) -> tuple[Contract, Subscription]:
+    """A seat-based contract with `seats` seats (one USD commit each) and the given quantity."""
+    contract = Contract.objects.create(
+        customer=customer, name=name, starting_at=T0, ending_before=T0 + timedelta(days=365)
+    )
+    sub = Subscription.objects.create(
+        contract=contract,
+        quantity_management_mode="SEAT_BASED",
+        seat_group_key="user_id",
+        product_name="Enterprise seats",
+        quantity=seats if quantity is None else quantity,
+        starting_at=T0,
+    )
+    made = Seat.objects.bulk_create(
+        [Seat(subscription=sub, seat_id=f"u{n:04d}@big.example") for n in range(seats)]
+    )
+    grants = Grant.objects.bulk_create(
+        [
+            Grant(
+                seat=seat, kind="commit", credit_type_id=USD_CENTS_ID, start_date=T0, end_date=None
+            )
+            for seat in made
+        ]
+    )
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                grant=g, type="PREPAID_COMMIT_SEGMENT_START", amount=Decimal(10000), timestamp=T0
+            )
+            for g in grants
+        ]
+    )
+    return contract, sub

@@ -237,12 +237,27 @@ def test_list_seat_balances_greedy_cap_short_pages_are_followed(client, upstream
     assert len(seats[2].credits) == 3
 
 
-def test_list_seat_balances_repeated_cursor_raises_bad_payload(client, upstream):
+def test_list_seat_balances_repeated_cursor_stops_and_keeps_what_arrived(client, upstream):
     upstream.expect("POST", SEAT_BALANCES, page([seat("user_1")], "same"))
     upstream.expect("POST", SEAT_BALANCES, page([seat("user_2")], "same"))
-    with pytest.raises(UpstreamBadPayload) as excinfo:
-        client.list_seat_balances(query())
-    assert "next_page" in excinfo.value.message
+    seats = client.list_seat_balances(query())
+    assert [s.seat_id for s in seats] == ["user_1", "user_2"]
+    assert len(upstream.requests) == 2  # no third call for a cursor already followed
+
+
+def test_paging_past_its_time_budget_is_unavailable_not_a_silent_cut(upstream):
+    ticks = iter(range(0, 10_000, 20))  # every clock read is 20 s later
+    c = MetronomeClient(
+        base_url=BASE_URL,
+        bearer_token=TOKEN,
+        retry=RetryPolicy(max_attempts=1, backoff_base=0, backoff_cap=0, max_retry_after=0),
+        transport=httpx.MockTransport(upstream.handle),
+        clock=lambda: float(next(ticks)),
+    )
+    for n in range(5):
+        upstream.expect("POST", SEAT_BALANCES, page([seat(f"user_{n}")], f"c{n}"))
+    with pytest.raises(UpstreamUnavailable):
+        c.list_seat_balances(query())
 
 
 # --- Response shapes -----------------------------------------------------------------------------
@@ -528,7 +543,7 @@ def test_list_contracts_parses_subscriptions_and_posts_customer(client, upstream
         "POST", "/v1/contracts/list", httpx.Response(200, json={"data": [contract_json()]})
     )
     (contract,) = client.list_contracts(CUSTOMER)
-    assert upstream.bodies() == [{"customer_id": CUSTOMER}]
+    assert upstream.bodies() == [{"customer_id": CUSTOMER, "limit": 20}]
     assert contract.name == "Enterprise 2026"
     assert contract.starting_at == datetime(2026, 1, 1, tzinfo=UTC)
     assert contract.ending_before is None
@@ -554,13 +569,83 @@ def test_list_contracts_missing_name_falls_back_to_short_id(client, upstream):
     assert CONTRACT[:8] in contract.name
 
 
-def test_list_contracts_v1_nested_terms_are_read_from_current(client, upstream):
-    terms = contract_json()
-    nested = {"id": CONTRACT, "customer_id": CUSTOMER, "initial": terms, "current": terms}
-    upstream.expect("POST", "/v1/contracts/list", httpx.Response(200, json={"data": [nested]}))
+def test_list_contracts_v1_terms_from_current_subscriptions_from_the_top_level(client, upstream):
+    flat = contract_json()
+    terms = {k: v for k, v in flat.items() if k not in ("id", "customer_id", "subscriptions")}
+    # v1: `current`/`initial` are ContractWithoutAmendments, which has no subscriptions.
+    v1 = {
+        "id": CONTRACT,
+        "customer_id": CUSTOMER,
+        "amendments": [],
+        "initial": {**terms, "name": "Original name"},
+        "current": terms,
+        "subscriptions": flat["subscriptions"],
+    }
+    upstream.expect("POST", "/v1/contracts/list", httpx.Response(200, json={"data": [v1]}))
     (contract,) = client.list_contracts(CUSTOMER)
     assert contract.name == "Enterprise 2026"
-    assert len(contract.subscriptions) == 2
+    assert [s.id for s in contract.subscriptions] == ["sub-seats", "sub-qty"]
+    assert [s.id for s in contract.seat_based_subscriptions] == ["sub-seats"]
+
+
+def test_list_contracts_follows_the_cursor_past_twenty(client, upstream):
+    first = [contract_json(id=f"c-{n:02d}") for n in range(20)]
+    second = [contract_json(id=f"c-{n:02d}") for n in range(20, 22)]
+    upstream.expect(
+        "POST", "/v1/contracts/list", httpx.Response(200, json={"data": first, "cursor": "p2"})
+    )
+    upstream.expect(
+        "POST", "/v1/contracts/list", httpx.Response(200, json={"data": second, "cursor": None})
+    )
+    contracts = client.list_contracts(CUSTOMER)
+    assert [c.id for c in contracts] == [f"c-{n:02d}" for n in range(22)]
+    assert upstream.bodies() == [
+        {"customer_id": CUSTOMER, "limit": 20},
+        {"customer_id": CUSTOMER, "limit": 20, "cursor": "p2"},
+    ]
+
+
+def test_subscription_quantity_schedule_gives_the_quantity_covering_a_date(client, upstream):
+    raw = contract_json()
+    raw["subscriptions"][0]["quantity_schedule"] = [
+        {
+            "quantity": 10,
+            "starting_at": "2026-01-01T00:00:00Z",
+            "ending_before": "2026-03-01T00:00:00Z",
+        },
+        {"quantity": 250, "starting_at": "2026-03-01T00:00:00Z"},
+    ]
+    upstream.expect("POST", "/v1/contracts/list", httpx.Response(200, json={"data": [raw]}))
+    sub = client.list_contracts(CUSTOMER)[0].subscriptions[0]
+    assert sub.quantity_at(T0 + timedelta(days=30)) == 10
+    assert sub.quantity_at(datetime(2026, 3, 1, tzinfo=UTC)) == 250
+    assert sub.quantity_at(T0 - timedelta(days=1)) is None
+
+
+def test_get_seats_history_sends_covering_date_and_reads_assigned_seats(client, upstream):
+    period = {
+        "starting_at": "2026-01-01T00:00:00Z",
+        "ending_before": None,
+        "total_quantity": 3,
+        "assigned_seat_ids": ["a", "b"],
+    }
+    upstream.expect(
+        "POST",
+        "/v1/contracts/getSubscriptionSeatsHistory",
+        httpx.Response(200, json={"data": [period], "next_page": None}),
+    )
+    (got,) = client.get_seats_history(
+        customer_id=CUSTOMER, contract_id=CONTRACT, subscription_id="sub-seats", covering_date=T0
+    )
+    assert (got.total_quantity, got.assigned_seat_ids) == (3, ("a", "b"))
+    assert upstream.bodies() == [
+        {
+            "customer_id": CUSTOMER,
+            "contract_id": CONTRACT,
+            "subscription_id": "sub-seats",
+            "covering_date": "2026-01-01T00:00:00Z",
+        }
+    ]
 
 
 def test_list_contracts_subscription_without_mode_raises_bad_payload(client, upstream):

@@ -10,13 +10,22 @@ from decimal import Decimal
 import pytest
 
 from seatdash.clients.errors import UpstreamUnavailable
-from seatdash.clients.metronome_records import LedgerEntry, MetronomeCustomer
+from seatdash.clients.metronome_contracts import CreditType, MetronomeCustomer
+from seatdash.clients.metronome_records import LedgerEntry
 from seatdash.exports import LINES_PER_CHUNK, csv_chunks
 from seatdash.services import metronome as service
 from seatdash.services.metronome import metronome_matches_for
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_filter_errors
-from seatdash.services.metronome_seat_rows import credit_type_label, running_balance
-from tests.metronome_fixtures import CountingTransport, build_account, counting_client
+from seatdash.services.metronome_seat_rows import running_balance
+from seatdash.services.metronome_units import (
+    QUANTITY_CREDIT_TYPE_ID,
+    credit_type_units,
+    ledger_entry_words,
+    unit_for,
+    unit_of,
+)
+from seatdash.templatetags.metronome import in_unit, signed_in_unit
+from tests.metronome_fixtures import CountingTransport, build_account, counting_client, use_client
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -38,12 +47,39 @@ class FakeMetronome:
         raise UpstreamUnavailable("down (fake)", provider="Metronome")
 
 
-def test_credit_type_label_prefers_name_then_short_id():
+def test_unit_fiat_cents_are_dollars_with_two_places_and_the_symbol():
+    usd = unit_for(CreditType("2714e483-4ff1-48e4-9e25-ac732e8f24f2", "USD (cents)", True))
+    assert (usd.label, usd.raw_unit) == ("USD", "USD cents")
+    assert in_unit(Decimal("564178"), usd) == "$5,641.78"
+    assert in_unit(Decimal("5"), usd) == "$0.05"
+    assert in_unit(Decimal("-120050"), usd) == "\u2212$1,200.50"
+    assert signed_in_unit(Decimal("2500"), usd) == "+$25.00"
+
+
+def test_unit_custom_credit_type_by_name_with_its_own_precision():
+    credits = unit_for(CreditType("6c4f3d0e", "Seat credits", False))
+    assert credits.label == "Seat credits" and credits.raw_unit == "Seat credits"
+    assert in_unit(Decimal("759.15"), credits) == "759.15"
+    assert in_unit(Decimal("500"), credits) == "500"
+    assert in_unit(Decimal("0.125"), credits) == "0.125"
+    # A name that looks fiat is not money unless Metronome says it is a currency.
+    assert unit_for(CreditType("x", "USD (cents)", False)).scale == 0
+
+
+def test_unit_quantity_type_is_seat_units_and_unknown_ids_are_shortened():
+    assert unit_of(QUANTITY_CREDIT_TYPE_ID, {}).label == "Seat units"
     long_id = "2714e483-4ff1-48e4-9e25-ac732e8f24f2"
-    assert credit_type_label(long_id, {long_id: "USD (cents)"}) == "USD (cents)"
-    short = credit_type_label(long_id, {})
-    assert short.startswith(long_id[:8]) and len(short) < len(long_id)
-    assert credit_type_label(None, {}) != ""
+    label = unit_of(long_id, {}).label
+    assert long_id[:8] in label and long_id not in label
+    assert unit_of(None, {}).label
+
+
+def test_ledger_entry_types_in_words():
+    assert ledger_entry_words("PREPAID_COMMIT_AUTOMATED_INVOICE_DEDUCTION") == "Invoice deduction"
+    assert ledger_entry_words("CREDIT_SEGMENT_START") == "Segment start"
+    assert ledger_entry_words("CREDIT_ROLLOVER") == "Rollover"
+    assert ledger_entry_words("PREPAID_COMMIT_SEAT_BASED_ADJUSTMENT") == "Seat adjustment"
+    assert ledger_entry_words("CREDIT_SOMETHING_NEW") == "Something new"
 
 
 def test_running_balance_sorts_by_timestamp_and_keeps_ties_in_upstream_order():
@@ -88,7 +124,7 @@ def test_metronome_matches_for_alias_or_id_against_ingest_alias_or_external_id(m
             MetronomeCustomer("m-3", "Unrelated", "seq-2", ("globex",)),
         ]
     )
-    monkeypatch.setattr(service, "metronome_client", lambda: fake)
+    use_client(monkeypatch, lambda: fake)
     matches = metronome_matches_for(aliases=("ACME", "nope"), customer_id="seq-1").value
     assert [m.id for m in matches] == ["m-1", "m-2"]
     assert metronome_matches_for(aliases=(), customer_id="seq-9").value == []
@@ -96,21 +132,21 @@ def test_metronome_matches_for_alias_or_id_against_ingest_alias_or_external_id(m
 
 
 def test_metronome_matches_for_upstream_down_without_copy_raises(monkeypatch):
-    monkeypatch.setattr(service, "metronome_client", lambda: FakeMetronome(failing=True))
+    use_client(monkeypatch, lambda: FakeMetronome(failing=True))
     with pytest.raises(UpstreamUnavailable):
         metronome_matches_for(aliases=("acme",), customer_id="c-1")
 
 
-def test_credit_type_names_failure_gives_empty_names(monkeypatch):
-    monkeypatch.setattr(service, "metronome_client", lambda: FakeMetronome())
-    assert service.credit_type_names() == {}
+def test_credit_type_units_failure_gives_empty_units(monkeypatch):
+    use_client(monkeypatch, lambda: FakeMetronome())
+    assert credit_type_units() == {}
 
 
 @pytest.mark.django_db
 def test_seat_balance_list_names_unknown_credit_types_by_short_id(monkeypatch):
     client = counting_client(CountingTransport())
-    monkeypatch.setattr(service, "metronome_client", lambda: client)
-    monkeypatch.setattr(service, "credit_type_names", lambda: {})
+    use_client(monkeypatch, lambda: client)
+    monkeypatch.setattr("seatdash.services.metronome_seats.credit_type_units", lambda: {})
     account = build_account()
     customer_id, contract_id = account.ids
     listing = service.seat_balance_list(

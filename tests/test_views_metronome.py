@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,10 +14,15 @@ from django.test import override_settings
 from django.urls import reverse
 
 from seatdash.sandbox_metronome.models import LedgerEntry
-from seatdash.services import metronome as service
 from seatdash.services.cache import now
 from tests.fakes import customer
-from tests.metronome_fixtures import CountingTransport, build_account, counting_client
+from tests.metronome_fixtures import (
+    CountingTransport,
+    build_account,
+    build_large_contract,
+    counting_client,
+    use_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +33,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def upstream(monkeypatch) -> CountingTransport:
     transport = CountingTransport()
     client = counting_client(transport)
-    monkeypatch.setattr(service, "metronome_client", lambda: client)
+    use_client(monkeypatch, lambda: client)
     return transport
 
 
@@ -111,8 +117,8 @@ def test_seat_balances_rows_per_seat_with_named_credit_types_and_totals(logged_i
         "=HYPERLINK(1)",
     }
     labels = [c.label for c in listing.columns]
-    assert {"USD (cents)", "Seat credits", "Goodwill (EUR)"} == set(labels)
-    usd = labels.index("USD (cents)")
+    assert {"USD", "Seat credits", "Goodwill (EUR)"} == set(labels)
+    usd = labels.index("USD")
     expected = balance_of(account.grants["alice-commit"]) + balance_of(account.grants["bob-commit"])
     assert listing.totals[usd].balance == expected
     assert "Seat balances as of" in response.content.decode()
@@ -146,10 +152,11 @@ def test_seat_balances_covering_date_keeps_only_active_grants(logged_in_client, 
     grant = account.grants["alice-mar"]
     inside = grant.start_date + timedelta(days=1)
     response = logged_in_client.get(
-        seats_url(account), {"covering_date": inside.date().isoformat()}
+        seats_url(account, "metronome_seat"),
+        {"covering_date": inside.date().isoformat(), "seat": "alice@acme.example"},
     )
-    alice = next(r for r in response.context["fetched"].value.rows if r.seat_id.startswith("alice"))
-    assert alice.grant_count == 2  # the annual commit and March's credit; January's has ended
+    grants = response.context["detail"].value.grants
+    assert len(grants) == 2  # the annual commit and March's credit; January's has ended
 
 
 @pytest.mark.parametrize(
@@ -182,18 +189,27 @@ def test_seat_balances_quantity_only_subscription_is_refused_before_any_seat_cal
     assert upstream.seat_calls == 0
 
 
-def test_seat_balances_warm_page_and_expands_make_no_further_seat_calls(
+def test_seat_balances_expand_asks_for_its_seat_once_and_warm_pages_ask_nothing(
     logged_in_client, account, upstream
 ):
-    logged_in_client.get(seats_url(account))
-    logged_in_client.get(seats_url(account, "metronome_seat"), {"seat": "alice@acme.example"}, **HX)
     grant = account.grants["alice-commit"]
-    logged_in_client.get(
-        seats_url(account, "metronome_ledger"),
-        {"seat": "alice@acme.example", "grant": str(grant.id)},
-        **HX,
-    )
-    assert upstream.seat_calls == 1
+
+    def visit():
+        logged_in_client.get(seats_url(account))
+        logged_in_client.get(
+            seats_url(account, "metronome_seat"), {"seat": "alice@acme.example"}, **HX
+        )
+        logged_in_client.get(
+            seats_url(account, "metronome_ledger"),
+            {"seat": "alice@acme.example", "grant": str(grant.id)},
+            **HX,
+        )
+
+    visit()
+    # The listing (one batch of seat IDs) and the seat's commits, credits and ledgers (one call).
+    assert upstream.seat_calls == 2
+    visit()
+    assert upstream.seat_calls == 2
 
 
 def test_seat_balances_metronome_down_with_copy_shows_stale_banner(
@@ -265,7 +281,9 @@ def test_seat_expand_fragment_lists_commits_and_credits(logged_in_client, accoun
     assert {g.kind for g in grants} == {"commit", "credit"}
     commit = next(g for g in grants if g.id == str(alice["alice-commit"].id))
     assert commit.balance == balance_of(alice["alice-commit"])
-    assert commit.credit_type == "USD (cents)"
+    assert commit.credit_type == "USD"
+    html = response.content.decode()
+    assert "$7.70" in html  # 1000 - 150.25 - 100 + 20 = 769.75 cents, shown as dollars
 
 
 def test_seat_expand_without_js_is_a_full_page(logged_in_client, account):
@@ -318,12 +336,14 @@ def test_seat_balances_csv_one_row_per_seat_and_credit_type_as_filtered(logged_i
     assert "no-store" in response["Cache-Control"]
     rows = read_csv(response)
     assert {(r["seat_id"], r["credit_type"]) for r in rows} == {
-        ("alice@acme.example", "USD (cents)"),
+        ("alice@acme.example", "USD"),
         ("alice@acme.example", "Seat credits"),
-        ("bob@acme.example", "USD (cents)"),
+        ("bob@acme.example", "USD"),
     }
     bob = next(r for r in rows if r["seat_id"].startswith("bob"))
-    assert Decimal(bob["balance"]) == balance_of(account.grants["bob-commit"])
+    # Raw cents, not dollars, and the row says so.
+    assert Decimal(bob["balance_raw"]) == balance_of(account.grants["bob-commit"])
+    assert bob["raw_unit"] == "USD cents"
     assert bob["fetched_at"].endswith("Z")
 
 
@@ -334,8 +354,8 @@ def test_seat_balances_csv_neutralises_formulas_and_keeps_numbers_bare(logged_in
     raw = b"".join(response.streaming_content).decode("utf-8-sig")
     row = next(csv.DictReader(io.StringIO(raw)))
     assert row["seat_id"] == "'=HYPERLINK(1)"
-    assert Decimal(row["balance"]) == balance_of(account.grants["evil-credit"])
-    assert f",{row['balance']}," in raw  # unquoted: a number to the spreadsheet
+    assert Decimal(row["balance_raw"]) == balance_of(account.grants["evil-credit"])
+    assert f",{row['balance_raw']}," in raw  # unquoted: a number to the spreadsheet
 
 
 def test_seat_balances_csv_with_invalid_filters_returns_to_the_page(logged_in_client, account):
@@ -356,7 +376,7 @@ def test_seat_ledger_csv_has_every_entry_with_running_balance(logged_in_client, 
     assert len(rows) == LedgerEntry.objects.filter(grant__in=alice).count()
     for grant in alice:
         mine = [r for r in rows if r["commit_or_credit_id"] == str(grant.id)]
-        assert Decimal(mine[-1]["running_balance"]) == balance_of(grant)
+        assert Decimal(mine[-1]["running_balance_raw"]) == balance_of(grant)
         assert [r["timestamp"] for r in mine] == sorted(r["timestamp"] for r in mine)
 
 
@@ -413,3 +433,94 @@ def test_seat_credits_section_metronome_down_is_200_with_retry(
     html = response.content.decode()
     assert "Metronome is unreachable right now." in html
     assert "Retry" in html
+
+
+# --- Every contract, every seat ------------------------------------------------------------------
+
+
+def test_customer_page_lists_contracts_past_the_first_page_of_twenty(logged_in_client, account):
+    from seatdash.sandbox_metronome.models import Contract
+
+    for n in range(21):
+        Contract.objects.create(
+            customer=account.customer,
+            name=f"Extra {n:02d}",
+            starting_at=account.contract.starting_at,
+        )
+    response = logged_in_client.get(reverse("metronome_customer", args=[account.ids[0]]))
+    names = [c.name for c in response.context["contracts"].value]
+    assert len(names) == 22 and "Extra 20" in names
+    last = next(c for c in response.context["contracts"].value if c.name == "Extra 20")
+    page = logged_in_client.get(reverse("metronome_seats", args=[account.ids[0], last.id]))
+    assert page.status_code == 200
+
+
+def test_large_contract_shows_every_seat_in_ceil_250_over_100_calls_and_warm_in_none(
+    logged_in_client, account, upstream
+):
+    contract, _ = build_large_contract(account.customer, seats=250)
+    url = reverse("metronome_seats", args=[account.ids[0], str(contract.id)])
+    response = logged_in_client.get(url)
+    listing = response.context["fetched"].value
+    assert len(listing.rows) == 250  # an unfiltered enumeration would have stopped at 150
+    assert listing.count.expected == 250 and not listing.count.is_short
+    assert upstream.seat_calls <= math.ceil(250 / 100)
+    assert upstream.calls["/v1/contracts/getSubscriptionSeatsHistory"] == 1  # the seat discovery
+    usd = [c.label for c in listing.columns].index("USD")
+    assert listing.totals[usd].balance == 250 * 10000
+    assert "$25,000.00" in response.content.decode()  # 250 seats x 10000 cents
+    before = sum(upstream.calls.values())
+    logged_in_client.get(url)
+    assert sum(upstream.calls.values()) == before  # warm: nothing asked of Metronome
+
+
+def test_large_contract_with_fewer_seats_than_its_quantity_says_so(logged_in_client, account):
+    contract, _ = build_large_contract(account.customer, seats=240, quantity=250)
+    response = logged_in_client.get(
+        reverse("metronome_seats", args=[account.ids[0], str(contract.id)])
+    )
+    html = response.content.decode()
+    assert "240 of 250 seats." in html
+    assert "10 seats not assigned to anyone" in html
+
+
+def test_large_contract_seat_missing_from_balances_is_named(logged_in_client, account, monkeypatch):
+    contract, _ = build_large_contract(account.customer, seats=120)
+    from seatdash.sandbox_metronome import seat_balances as sandbox_seats
+
+    real = sandbox_seats.list_seat_balances
+
+    def lose_one(body):
+        answer = real(body)
+        answer["data"] = [s for s in answer["data"] if s["seat_id"] != "u0042@big.example"]
+        return answer
+
+    monkeypatch.setattr(sandbox_seats, "list_seat_balances", lose_one)
+    response = logged_in_client.get(
+        reverse("metronome_seats", args=[account.ids[0], str(contract.id)])
+    )
+    html = response.content.decode()
+    assert "119 of 120 seats." in html
+    assert "u0042@big.example" in html
+
+
+def test_seat_filter_errors_appear_once_in_the_fields_words(logged_in_client, account):
+    params = {"covering_date": "2026-02-01", "starting_at": "2026-01-01"}
+    html = logged_in_client.get(seats_url(account), params).content.decode()
+    assert html.count('id="error-covering_date"') == 1
+    assert "Cannot be combined with Starting at." in html
+    assert "(starting_at)" not in html
+
+
+def test_metronome_customers_exact_id_or_alias_asks_metronome_without_the_whole_list(
+    logged_in_client, account, upstream
+):
+    by_id = logged_in_client.get(reverse("metronome_customers"), {"alias": account.ids[0]})
+    assert [c.name for c in by_id.context["fetched"].value] == ["Acme"]
+    by_alias = logged_in_client.get(reverse("metronome_customers"), {"alias": "globex"})
+    assert [c.name for c in by_alias.context["fetched"].value] == ["Globex"]
+    sent = [s for m, p, s, _, _ in upstream.exchanges if p == "/v1/customers"]
+    assert sent[0]["customer_ids"] == [account.ids[0]] and "ingest_alias" not in sent[0]
+    assert sent[1]["ingest_alias"] == "globex" and "customer_ids" not in sent[1]
+    assert len(sent) == 2  # never the unfiltered list
+    assert "Customers as of" in by_alias.content.decode()

@@ -2,38 +2,54 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
+from seatdash.clients.errors import UpstreamUnavailable
 from seatdash.clients.http import JsonHttp, RetryPolicy
-from seatdash.clients.metronome_query import MetronomeQueryError, SeatBalanceQuery
-from seatdash.clients.metronome_records import (
+from seatdash.clients.metronome_contracts import (
     CONTRACTS_ENDPOINT,
     CREDIT_TYPES_ENDPOINT,
     CUSTOMER_ENDPOINT,
     CUSTOMERS_ENDPOINT,
-    PROVIDER,
-    SEAT_BALANCES_ENDPOINT,
+    SEATS_HISTORY_ENDPOINT,
     Contract,
     CreditType,
     MetronomeCustomer,
+    SeatPeriod,
+    parse_contract,
+    parse_credit_type,
+    parse_customer,
+    parse_seat_period,
+)
+from seatdash.clients.metronome_query import MetronomeQueryError, SeatBalanceQuery, format_timestamp
+from seatdash.clients.metronome_records import (
+    PROVIDER,
+    SEAT_BALANCES_ENDPOINT,
+    PayloadReader,
     SeatBalanceRecord,
-    _parse_contract,
-    _parse_customer,
-    _Reader,
     parse_seat_balances_page,
 )
+
+logger = logging.getLogger(__name__)
 
 # GET /v1/customers accepts at most 100 `customer_ids` per call.
 MAX_CUSTOMER_IDS_PER_CALL = 100
 CUSTOMERS_PAGE_SIZE = 100
-# A cursor that never ends (an upstream bug) must not hold a page forever; the deadline bounds each
-# call, this bounds the number of calls.
+# v1 contracts/list: "Range: 1-20. Default: 20."
+CONTRACTS_PAGE_SIZE = 20
+# A cursor that never ends (an upstream bug) must not hold a page forever: the deadline bounds
+# each call, these bound one paged fetch as a whole.
 MAX_PAGES = 1000
+FETCH_BUDGET_SECONDS = 30.0
+
+T = TypeVar("T")
 
 
 def metronome_error_message(body: Any) -> str | None:
@@ -73,35 +89,56 @@ class MetronomeClient:
             clock=clock,
             error_message=metronome_error_message,
         )
+        self._clock = clock
+
+    def _follow(
+        self, endpoint: str, fetch_page: Callable[[str | None], tuple[list[T], str | None]]
+    ) -> list[T]:
+        """Every item of a paged list, following its cursor to the end.
+
+        A cursor seen before (an upstream loop) ends the walk with what arrived, logged; more than
+        MAX_PAGES pages or FETCH_BUDGET_SECONDS in all is UpstreamUnavailable, never a silent cut.
+        """
+        started = self._clock()
+        items: list[T] = []
+        cursor: str | None = None
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            page, cursor = fetch_page(cursor)
+            items.extend(page)
+            if cursor is None:
+                return items
+            if cursor in seen:
+                logger.warning("%s repeated a page cursor; keeping %d items", endpoint, len(items))
+                return items
+            seen.add(cursor)
+            if self._clock() - started > FETCH_BUDGET_SECONDS:
+                break
+        raise UpstreamUnavailable(
+            f"Metronome's {endpoint} did not finish paging within its budget.",
+            provider=PROVIDER,
+            endpoint=endpoint,
+        )
 
     def list_seat_balances(self, query: SeatBalanceQuery) -> list[SeatBalanceRecord]:
-        """Every seat matching the query, following `pagination.next_page` to the end.
+        """Every seat matching the query, following `pagination.next_page` (sent as `cursor`).
 
         A page may hold fewer than `limit` seats: with commits and credits included, Metronome caps
         a page at about 100 of them (whole seats, greedily), so only the cursor says we are done.
         """
         query.validate()
-        reader = _Reader(SEAT_BALANCES_ENDPOINT)
-        seats: list[SeatBalanceRecord] = []
-        cursor: str | None = None
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+
+        def page(cursor: str | None) -> tuple[list[SeatBalanceRecord], str | None]:
             body = self._http.request_json(
                 "POST",
                 "/v1/contracts/seatBalances/list",
                 endpoint=SEAT_BALANCES_ENDPOINT,
                 json=query.body(cursor),
-                # A read sent as POST: safe to retry.
-                idempotent=True,
+                idempotent=True,  # a read sent as POST: safe to retry
             )
-            page, cursor = parse_seat_balances_page(body)
-            seats.extend(page)
-            if cursor is None:
-                return seats
-            if cursor in seen:
-                raise reader.bad("pagination.next_page", "repeats a cursor")
-            seen.add(cursor)
-        raise reader.bad("pagination.next_page", f"exceeds {MAX_PAGES} pages")
+            return parse_seat_balances_page(body)
+
+        return self._follow(SEAT_BALANCES_ENDPOINT, page)
 
     def list_customers(
         self, *, ingest_alias: str | None = None, customer_ids: Iterable[str] = ()
@@ -114,81 +151,115 @@ class MetronomeClient:
         ] or [[]]
         customers: dict[str, MetronomeCustomer] = {}
         for batch in batches:
-            for customer in self._customer_pages(ingest_alias, batch):
+            params: dict[str, Any] = {"limit": CUSTOMERS_PAGE_SIZE}
+            if ingest_alias:
+                params["ingest_alias"] = ingest_alias
+            if batch:
+                params["customer_ids"] = batch
+            for customer in self._get_list(
+                CUSTOMERS_ENDPOINT, "/v1/customers", params, parse_customer
+            ):
                 customers.setdefault(customer.id, customer)
         return list(customers.values())
 
-    def _customer_pages(self, ingest_alias: str | None, ids: list[str]) -> list[MetronomeCustomer]:
-        r = _Reader(CUSTOMERS_ENDPOINT)
-        params: dict[str, Any] = {"limit": CUSTOMERS_PAGE_SIZE}
-        if ingest_alias:
-            params["ingest_alias"] = ingest_alias
-        if ids:
-            params["customer_ids"] = ids
-        return [
-            _parse_customer(r, c, f"data[{i}]")
-            for body in self._get_pages(r, "/v1/customers", params)
-            for i, c in enumerate(r.items(body, "data", ""))
-        ]
+    def _get_list(
+        self,
+        endpoint: str,
+        path: str,
+        params: dict[str, Any],
+        parse: Callable[[PayloadReader, Any, str], T],
+    ) -> list[T]:
+        """A GET list: `{data, next_page}`, the cursor sent back as the `next_page` parameter."""
+        r = PayloadReader(endpoint)
 
-    def _get_pages(self, r: _Reader, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Each page body of a GET list, following `next_page` to the end (at most MAX_PAGES)."""
-        next_page: str | None = None
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            query = {**params, "next_page": next_page} if next_page else params
+        def page(cursor: str | None) -> tuple[list[T], str | None]:
+            query = {**params, "next_page": cursor} if cursor else params
             body = r.obj(
-                self._http.request_json("GET", path, endpoint=r.endpoint, params=query), "body"
+                self._http.request_json("GET", path, endpoint=endpoint, params=query), "body"
             )
-            yield body
-            next_page = r.text(body, "next_page", "", required=False) or None
-            if next_page is None:
-                return
-            if next_page in seen:
-                raise r.bad("next_page", "repeats a cursor")
-            seen.add(next_page)
-        raise r.bad("next_page", f"exceeds {MAX_PAGES} pages")
+            items = [parse(r, raw, f"data[{i}]") for i, raw in enumerate(r.items(body, "data", ""))]
+            return items, r.text(body, "next_page", "", required=False) or None
+
+        return self._follow(endpoint, page)
 
     def get_customer(self, customer_id: str) -> MetronomeCustomer:
         """One customer; UpstreamNotFound when Metronome does not know the id."""
         if not customer_id.strip():
             raise MetronomeQueryError("customer_id", "is required.")
-        r = _Reader(CUSTOMER_ENDPOINT)
+        r = PayloadReader(CUSTOMER_ENDPOINT)
         body = self._http.request_json(
             "GET", f"/v1/customers/{quote(customer_id, safe='')}", endpoint=CUSTOMER_ENDPOINT
         )
-        return _parse_customer(r, r.get(r.obj(body, "body"), "data", ""), "data")
+        return parse_customer(r, r.get(r.obj(body, "body"), "data", ""), "data")
 
     def list_contracts(self, customer_id: str) -> list[Contract]:
-        """The customer's contracts with their subscriptions (what the seat pages need of them)."""
+        """Every contract of the customer (20 a page, following the body `cursor` to the end)."""
         if not customer_id.strip():
             raise MetronomeQueryError("customer_id", "is required.")
-        r = _Reader(CONTRACTS_ENDPOINT)
-        body = self._http.request_json(
-            "POST",
-            "/v1/contracts/list",
-            endpoint=CONTRACTS_ENDPOINT,
-            json={"customer_id": customer_id},
-            idempotent=True,
-        )
-        return [
-            _parse_contract(r, c, f"data[{i}]")
-            for i, c in enumerate(r.items(r.obj(body, "body"), "data", ""))
-        ]
+        r = PayloadReader(CONTRACTS_ENDPOINT)
+
+        def page(cursor: str | None) -> tuple[list[Contract], str | None]:
+            request: dict[str, Any] = {"customer_id": customer_id, "limit": CONTRACTS_PAGE_SIZE}
+            if cursor:
+                request["cursor"] = cursor
+            body = r.obj(
+                self._http.request_json(
+                    "POST",
+                    "/v1/contracts/list",
+                    endpoint=CONTRACTS_ENDPOINT,
+                    json=request,
+                    idempotent=True,
+                ),
+                "body",
+            )
+            items = [
+                parse_contract(r, c, f"data[{i}]") for i, c in enumerate(r.items(body, "data", ""))
+            ]
+            return items, r.text(body, "cursor", "", required=False) or None
+
+        return self._follow(CONTRACTS_ENDPOINT, page)
+
+    def get_seats_history(
+        self, *, customer_id: str, contract_id: str, subscription_id: str, covering_date: datetime
+    ) -> list[SeatPeriod]:
+        """The seat periods of a SEAT_BASED subscription covering the date, with assigned seats."""
+        r = PayloadReader(SEATS_HISTORY_ENDPOINT)
+
+        def page(cursor: str | None) -> tuple[list[SeatPeriod], str | None]:
+            request: dict[str, Any] = {
+                "customer_id": customer_id,
+                "contract_id": contract_id,
+                "subscription_id": subscription_id,
+                "covering_date": format_timestamp(covering_date),
+            }
+            if cursor:
+                request["cursor"] = cursor
+            body = r.obj(
+                self._http.request_json(
+                    "POST",
+                    "/v1/contracts/getSubscriptionSeatsHistory",
+                    endpoint=SEATS_HISTORY_ENDPOINT,
+                    json=request,
+                    idempotent=True,
+                ),
+                "body",
+            )
+            items = [
+                parse_seat_period(r, p, f"data[{i}]")
+                for i, p in enumerate(r.items(body, "data", ""))
+            ]
+            return items, r.text(body, "next_page", "", required=False) or None
+
+        return self._follow(SEATS_HISTORY_ENDPOINT, page)
 
     def list_credit_types(self) -> list[CreditType]:
-        """Every credit type (pricing units) with its name, following `next_page` to the end."""
-        r = _Reader(CREDIT_TYPES_ENDPOINT)
-        found: list[CreditType] = []
-        for body in self._get_pages(r, "/v1/credit-types/list", {"limit": CUSTOMERS_PAGE_SIZE}):
-            for i, raw in enumerate(r.items(body, "data", "")):
-                item = r.obj(raw, f"data[{i}]")
-                found.append(
-                    CreditType(
-                        id=r.text(item, "id", f"data[{i}]"), name=r.text(item, "name", f"data[{i}]")
-                    )
-                )
-        return found
+        """Every credit type (pricing unit) with its name and whether it is a currency."""
+        return self._get_list(
+            CREDIT_TYPES_ENDPOINT,
+            "/v1/credit-types/list",
+            {"limit": CUSTOMERS_PAGE_SIZE},
+            parse_credit_type,
+        )
 
     def close(self) -> None:
         self._http.close()

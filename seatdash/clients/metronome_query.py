@@ -67,12 +67,10 @@ class SeatBalanceQuery:
                 raise MetronomeQueryError(name, "must be a date and time with a time zone.")
         if self.covering_date is not None:
             if self.starting_at is not None:
-                raise MetronomeQueryError(
-                    "covering_date", "cannot be combined with a start date (starting_at)."
-                )
+                raise MetronomeQueryError("covering_date", "cannot be combined with starting_at.")
             if self.effective_before is not None:
                 raise MetronomeQueryError(
-                    "covering_date", "cannot be combined with an end date (effective_before)."
+                    "covering_date", "cannot be combined with effective_before."
                 )
         if (
             self.starting_at is not None

@@ -1,9 +1,10 @@
-"""Metronome's typed records, parsed from its JSON; anything unexpected is UpstreamBadPayload."""
+"""Metronome's seat-balance records, parsed from its JSON; anything unexpected is
+UpstreamBadPayload. Customers, contracts and credit types are in metronome_contracts."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,10 +14,6 @@ from seatdash.clients.errors import UpstreamBadPayload
 PROVIDER = "Metronome"
 
 SEAT_BALANCES_ENDPOINT = "POST /v1/contracts/seatBalances/list"
-CUSTOMERS_ENDPOINT = "GET /v1/customers"
-CUSTOMER_ENDPOINT = "GET /v1/customers/{id}"
-CONTRACTS_ENDPOINT = "POST /v1/contracts/list"
-CREDIT_TYPES_ENDPOINT = "GET /v1/credit-types/list"
 
 # --- Records -------------------------------------------------------------------------------------
 
@@ -60,51 +57,12 @@ class SeatBalanceRecord:
     credits: tuple[CommitOrCredit, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class MetronomeCustomer:
-    id: str
-    name: str
-    external_id: str | None
-    ingest_aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CreditType:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    id: str
-    quantity_management_mode: str  # SEAT_BASED | QUANTITY_ONLY
-    seat_group_key: str | None
-    product_name: str | None
-
-    @property
-    def is_seat_based(self) -> bool:
-        return self.quantity_management_mode == "SEAT_BASED"
-
-
-@dataclass(frozen=True, slots=True)
-class Contract:
-    id: str
-    name: str
-    starting_at: datetime
-    ending_before: datetime | None
-    subscriptions: tuple[Subscription, ...] = field(default=())
-
-    @property
-    def seat_based_subscriptions(self) -> tuple[Subscription, ...]:
-        return tuple(s for s in self.subscriptions if s.is_seat_based)
-
-
 # --- Parsing -------------------------------------------------------------------------------------
 
 _MISSING = object()
 
 
-class _Reader:
+class PayloadReader:
     """Reads one response body; every failure names the endpoint and the JSON path of the field."""
 
     def __init__(self, endpoint: str) -> None:
@@ -185,7 +143,7 @@ class _Reader:
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _parse_ledger(r: _Reader, raw: Any, path: str) -> LedgerEntry:
+def _parse_ledger(r: PayloadReader, raw: Any, path: str) -> LedgerEntry:
     item = r.obj(raw, path)
     return LedgerEntry(
         type=r.text(item, "type", path),
@@ -194,7 +152,7 @@ def _parse_ledger(r: _Reader, raw: Any, path: str) -> LedgerEntry:
     )
 
 
-def _parse_commit_or_credit(r: _Reader, raw: Any, path: str) -> CommitOrCredit:
+def _parse_commit_or_credit(r: PayloadReader, raw: Any, path: str) -> CommitOrCredit:
     item = r.obj(raw, path)
     return CommitOrCredit(
         id=r.text(item, "id", path),
@@ -210,7 +168,7 @@ def _parse_commit_or_credit(r: _Reader, raw: Any, path: str) -> CommitOrCredit:
     )
 
 
-def _parse_credit_type_balance(r: _Reader, raw: Any, path: str) -> CreditTypeBalance:
+def _parse_credit_type_balance(r: PayloadReader, raw: Any, path: str) -> CreditTypeBalance:
     item = r.obj(raw, path)
     return CreditTypeBalance(
         balance=r.decimal(item, "balance", path),
@@ -220,7 +178,7 @@ def _parse_credit_type_balance(r: _Reader, raw: Any, path: str) -> CreditTypeBal
     )
 
 
-def _parse_seat(r: _Reader, raw: Any, path: str) -> SeatBalanceRecord:
+def _parse_seat(r: PayloadReader, raw: Any, path: str) -> SeatBalanceRecord:
     item = r.obj(raw, path)
     if "balances" not in item and "balance" in item:
         # The older response shape: one number per seat, credit type and allocation unknown.
@@ -250,7 +208,7 @@ def _parse_seat(r: _Reader, raw: Any, path: str) -> SeatBalanceRecord:
 
 def parse_seat_balances_page(body: Any) -> tuple[list[SeatBalanceRecord], str | None]:
     """One response page: its seats and the cursor of the next page (None when it is the last)."""
-    r = _Reader(SEAT_BALANCES_ENDPOINT)
+    r = PayloadReader(SEAT_BALANCES_ENDPOINT)
     page = r.obj(body, "body")
     seats = [_parse_seat(r, s, f"data[{i}]") for i, s in enumerate(r.items(page, "data", ""))]
     # The older shape has no pagination at all: it is one complete page.
@@ -259,59 +217,3 @@ def parse_seat_balances_page(body: Any) -> tuple[list[SeatBalanceRecord], str | 
         return seats, None
     next_page = r.text(r.obj(pagination, "pagination"), "next_page", "pagination", required=False)
     return seats, next_page or None
-
-
-def _parse_customer(r: _Reader, raw: Any, path: str) -> MetronomeCustomer:
-    item = r.obj(raw, path)
-    aliases = r.items(item, "ingest_aliases", path, required=False)
-    if not all(isinstance(a, str) for a in aliases):
-        raise r.bad(f"{path}.ingest_aliases", "holds a value that is not a string")
-    return MetronomeCustomer(
-        id=r.text(item, "id", path),
-        name=r.text(item, "name", path),
-        external_id=r.text(item, "external_id", path, required=False),
-        ingest_aliases=tuple(aliases),
-    )
-
-
-def _parse_subscription(r: _Reader, raw: Any, path: str) -> Subscription:
-    item = r.obj(raw, path)
-    seat_config = item.get("seat_config")
-    rate = item.get("subscription_rate")
-    product = rate.get("product") if isinstance(rate, dict) else None
-    return Subscription(
-        id=r.text(item, "id", path),
-        quantity_management_mode=r.text(item, "quantity_management_mode", path),
-        seat_group_key=(
-            r.text(seat_config, "seat_group_key", f"{path}.seat_config", required=False)
-            if isinstance(seat_config, dict)
-            else None
-        ),
-        product_name=(
-            r.text(product, "name", f"{path}.subscription_rate.product", required=False)
-            if isinstance(product, dict)
-            else None
-        ),
-    )
-
-
-def _parse_contract(r: _Reader, raw: Any, path: str) -> Contract:
-    item = r.obj(raw, path)
-    # v1 contracts nest their terms under `current` (with `initial` as the original); v2 is flat.
-    terms = item.get("current") if isinstance(item.get("current"), dict) else item
-    terms_path = f"{path}.current" if terms is not item else path
-    contract_id = r.text(item, "id", path)
-    name = terms.get("name") if isinstance(terms.get("name"), str) else item.get("name")
-    return Contract(
-        id=contract_id,
-        # Contracts need no name in Metronome; a short id still lets staff tell them apart.
-        name=name.strip()
-        if isinstance(name, str) and name.strip()
-        else f"Contract {contract_id[:8]}",
-        starting_at=r.timestamp(terms, "starting_at", terms_path),
-        ending_before=r.timestamp(terms, "ending_before", terms_path, required=False),
-        subscriptions=tuple(
-            _parse_subscription(r, s, f"{terms_path}.subscriptions[{i}]")
-            for i, s in enumerate(r.items(terms, "subscriptions", terms_path, required=False))
-        ),
-    )

@@ -99,6 +99,8 @@ class _Builder:
         )
         if start > DEMO_AS_OF:
             return
+        # USD (cents) moves in whole cents; custom credit types keep two places.
+        unit = Decimal(1) if grant.credit_type_id == USD_CENTS_ID else CENT
         remaining = amount
         last = min(end, DEMO_AS_OF) if end else DEMO_AS_OF
         span = max(1, int((last - start).total_seconds() // 86400))
@@ -110,7 +112,7 @@ class _Builder:
             days = sorted(rng.sample(range(1, span + 1), k=min(span, rng.randint(0, 4))))
         for day in days:
             share = rng.randint(3, 9) if prefix == "PREPAID_COMMIT" else rng.randint(5, 45)
-            used = (remaining * Decimal(share) / 100).quantize(CENT)
+            used = (remaining * Decimal(share) / 100).quantize(unit)
             if used <= 0:
                 continue
             remaining -= used
@@ -124,7 +126,7 @@ class _Builder:
             )
         if rng.random() < 0.12:
             # Support tops a seat up, or claws back a goodwill grant, by hand.
-            change = _money(rng, 5, 50) * rng.choice([1, -1])
+            change = _money(rng, 5, 50) * rng.choice([1, -1]) * (100 if unit == 1 else 1)
             change = max(change, -remaining)
             remaining += change
             self.entries.append(
@@ -202,10 +204,11 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
                 # Customer 1 is the large account whose seats overflow the 100-grant page cap.
                 big = index == 1 and number == len(terms) - 1
                 seats_total += _subscriptions(b, contract, slug, big=big, with_fee=index == 4)
+        seats_total += _many_contracts(b)
         Grant.objects.bulk_create(b.grants, batch_size=1000)
         LedgerEntry.objects.bulk_create(b.entries, batch_size=2000)
     return {
-        "customers": len(COMPANIES),
+        "customers": len(COMPANIES) + 1,
         "contracts": Contract.objects.count(),
         "seats": seats_total,
         "grants": len(b.grants),
@@ -272,6 +275,66 @@ def _subscriptions(b: _Builder, contract: Contract, slug: str, *, big: bool, wit
             starting_at=start,
         )
     return seats
+
+
+# The account a real Metronome showed wrongly: more contracts than one contracts/list page (20)
+# and one contract larger than an unfiltered seat enumeration returns (see seat_balances.py).
+MANY_CONTRACTS_NAME = "Initrode Global"
+MANY_CONTRACTS = 22
+LARGE_CONTRACT_SEATS = 250
+
+
+def _many_contracts(b: _Builder) -> int:
+    rng = b.rng
+    customer = Customer.objects.create(
+        id=_uuid(rng),
+        external_id="crm-2000",
+        name=MANY_CONTRACTS_NAME,
+        created_at=datetime(2025, 9, 1, tzinfo=UTC),
+    )
+    IngestAlias.objects.create(customer=customer, value="initrode-global", position=0)
+    seats_total = 0
+    for number in range(MANY_CONTRACTS):
+        start = _add_months(datetime(2025, 1, 1, tzinfo=UTC), number)
+        large = number == MANY_CONTRACTS - 1
+        contract = Contract.objects.create(
+            id=_uuid(rng),
+            customer=customer,
+            name=f"Initrode {'Enterprise' if large else f'Team {number + 1:02d}'}",
+            starting_at=start,
+            ending_before=_add_months(start, 12),
+        )
+        count = LARGE_CONTRACT_SEATS if large else 2
+        sub = Subscription.objects.create(
+            id=_uuid(rng),
+            contract=contract,
+            quantity_management_mode=Subscription.SEAT_BASED,
+            seat_group_key="user_id",
+            product_id=_uuid(rng),
+            product_name="Enterprise seats" if large else "Team seats",
+            quantity=count,
+            starting_at=start,
+        )
+        made = Seat.objects.bulk_create(
+            [
+                Seat(subscription=sub, seat_id=f"user_{n:04d}@initrode.example")
+                for n in range(1, count + 1)
+            ]
+        )
+        seats_total += len(made)
+        for seat in made:
+            # One prepaid dollar commit and the current month's seat credits: enough to total.
+            b.grant(
+                seat,
+                Grant.COMMIT,
+                USD_CENTS_ID,
+                start,
+                contract.ending_before,
+                _money(rng, 300, 900) * 100,
+            )
+            month = _add_months(datetime(2026, 11, 1, tzinfo=UTC), 0)
+            b.grant(seat, Grant.CREDIT, SEAT_CREDITS_ID, month, _add_months(month, 1), Decimal(500))
+    return seats_total
 
 
 def reset_demo() -> None:

@@ -37,6 +37,11 @@ MAX_LIMIT = 100
 # "If the total commits/credits across all seats exceeds 100, a limit of 100 applies to the total
 # credits and commits. Seats are included greedily": whole seats, until the total reaches it.
 MAX_GRANTS_PER_PAGE = 100
+# The field report (research notes §2.2): on a large contract an unfiltered enumeration (no
+# `seat_ids`) silently stops early while `next_page` turns null. The sandbox reproduces it so the
+# dashboard's mitigation (explicit seat_ids batches) is tested against it.
+QUIRK_CONTRACT_SEATS = 200
+QUIRK_ENUMERATED_SEATS = 150
 SEGMENT_START_TYPES = frozenset({"PREPAID_COMMIT_SEGMENT_START", "CREDIT_SEGMENT_START"})
 
 
@@ -149,6 +154,8 @@ def list_seat_balances(body: dict[str, Any]) -> dict[str, Any]:
             raise ApiError(400, f"Seat ids not found on contract: {', '.join(missing[:10])}.")
         wanted = set(request.seat_ids)
         all_seat_ids = [s for s in all_seat_ids if s in wanted]
+    elif len(all_seat_ids) > QUIRK_CONTRACT_SEATS:
+        all_seat_ids = all_seat_ids[:QUIRK_ENUMERATED_SEATS]
 
     offset = 0
     fingerprint = request.fingerprint()

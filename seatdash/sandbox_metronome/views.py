@@ -12,8 +12,9 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from seatdash.sandbox_metronome import seat_balances
+from seatdash.sandbox_metronome import seat_balances, seat_history
 from seatdash.sandbox_metronome.auth import is_authorized
+from seatdash.sandbox_metronome.contract_json import contract_json
 from seatdash.sandbox_metronome.demo import USD_CENTS_ID
 from seatdash.sandbox_metronome.jsonio import (
     ApiError,
@@ -34,6 +35,8 @@ from seatdash.sandbox_metronome.models import (
 CUSTOMERS_DEFAULT_LIMIT = 50
 CUSTOMERS_MAX_LIMIT = 100
 MAX_CUSTOMER_IDS = 100
+# "Results are limited to 20 contracts per page; use 'cursor' for more" (v1 contracts/list).
+CONTRACTS_MAX_LIMIT = 20
 
 
 def api_view(method: str) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
@@ -67,6 +70,7 @@ def _customer_json(customer: Customer) -> dict[str, Any]:
         "ingest_aliases": [a.value for a in customer.aliases.all()],
         "name": customer.name,
         "custom_fields": {},
+        "customer_config": {},
         "created_at": timestamp(customer.created_at),
         "updated_at": timestamp(customer.created_at),
     }
@@ -121,46 +125,42 @@ def customer_detail(request: HttpRequest, customer_id: str) -> dict[str, Any]:
     return {"data": _customer_json(_get_customer(customer_id))}
 
 
-def _subscription_json(sub: Subscription) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": str(sub.id),
-        "quantity_management_mode": sub.quantity_management_mode,
-        "starting_at": timestamp(sub.starting_at),
-        "subscription_rate": {
-            "billing_frequency": "MONTHLY",
-            "product": {"id": str(sub.product_id), "name": sub.product_name},
-        },
-        "quantity_schedule": [
-            {"quantity": sub.quantity, "starting_at": timestamp(sub.starting_at)}
-        ],
-    }
-    if sub.quantity_management_mode == Subscription.SEAT_BASED:
-        item["seat_config"] = {"seat_group_key": sub.seat_group_key}
-    return item
-
-
 @api_view("POST")
 def contracts_list(request: HttpRequest) -> dict[str, Any]:
+    """v1 contracts, 20 a page by default, with the body `cursor` Metronome pages them by."""
     body = parse_body(request.body)
     if not isinstance(body.get("customer_id"), str) or not body["customer_id"]:
         raise ApiError(400, "customer_id is required.")
     customer = _get_customer(body["customer_id"])
-    contracts = Contract.objects.filter(customer=customer).prefetch_related(
-        Prefetch("subscriptions", queryset=Subscription.objects.order_by("starting_at", "id"))
+    limit = body.get("limit") or CONTRACTS_MAX_LIMIT
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, int)
+        or not 1 <= limit <= CONTRACTS_MAX_LIMIT
+    ):
+        raise ApiError(400, f"limit must be an integer between 1 and {CONTRACTS_MAX_LIMIT}.")
+    offset = 0
+    if body.get("cursor"):
+        offset = decode_cursor(body["cursor"]).get("o")
+        if not isinstance(offset, int) or offset < 0:
+            raise ApiError(400, "Invalid cursor.")
+    contracts = list(
+        Contract.objects.filter(customer=customer)
+        .order_by("starting_at", "id")
+        .prefetch_related(
+            Prefetch("subscriptions", queryset=Subscription.objects.order_by("starting_at", "id"))
+        )[offset : offset + limit + 1]
     )
-    data = []
-    for contract in contracts:
-        item: dict[str, Any] = {
-            "id": str(contract.id),
-            "customer_id": str(customer.id),
-            "starting_at": timestamp(contract.starting_at),
-            "ending_before": timestamp(contract.ending_before),
-            "subscriptions": [_subscription_json(s) for s in contract.subscriptions.all()],
-        }
-        if contract.name:
-            item["name"] = contract.name
-        data.append(item)
-    return {"data": data}
+    more = len(contracts) > limit
+    return {
+        "data": [contract_json(c) for c in contracts[:limit]],
+        "cursor": encode_cursor({"o": offset + limit}) if more else None,
+    }
+
+
+@api_view("POST")
+def subscription_seats_history(request: HttpRequest) -> dict[str, Any]:
+    return seat_history.seats_history(parse_body(request.body))
 
 
 @api_view("POST")
@@ -175,7 +175,7 @@ def credit_types_list(request: HttpRequest) -> dict[str, Any]:
     more = len(rows) > limit
     return {
         "data": [
-            {"id": str(t.id), "name": t.name, "is_currency_based": t.id == USD_CENTS_ID}
+            {"id": str(t.id), "name": t.name, "is_currency": t.id == USD_CENTS_ID}
             for t in rows[:limit]
         ],
         "next_page": encode_cursor({"o": offset + limit}) if more else None,

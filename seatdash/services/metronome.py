@@ -3,37 +3,32 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 
 from django.conf import settings
 
-from seatdash.clients.errors import UpstreamError, UpstreamNotFound
-from seatdash.clients.metronome_records import (
-    PROVIDER,
-    Contract,
-    MetronomeCustomer,
-    SeatBalanceRecord,
-)
+from seatdash.clients.errors import UpstreamNotFound
+from seatdash.clients.metronome_contracts import Contract, MetronomeCustomer
+from seatdash.clients.metronome_records import PROVIDER, CommitOrCredit, SeatBalanceRecord
 from seatdash.services.balances import customer_get
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
-from seatdash.services.metronome_seat_filters import SeatFilters, seat_query
+from seatdash.services.metronome_seat_filters import SeatFilters
 from seatdash.services.metronome_seat_rows import (
     GrantLedger,
+    GrantRow,
     SeatDetail,
     SeatListing,
-    _grant_row,
-    _grants,
-    _record,
-    listing_from,
+    grant_row,
+    grants_of,
     running_balance,
 )
+from seatdash.services.metronome_seats import seat_grants, seat_listing
+from seatdash.services.metronome_units import RECORDS_SHAPE, credit_type_units
 from seatdash.services.providers import metronome_client
 
 logger = logging.getLogger(__name__)
-
-# Credit types are configuration, not activity: an hour-old list of names is as good as a new one.
-CREDIT_TYPES_FRESH_SECONDS = 60 * 60
 
 
 def metronome_enabled() -> bool:
@@ -49,7 +44,7 @@ def _fresh_seconds() -> int:
 
 def _all_customers(*, refresh: bool) -> Fetched[list[MetronomeCustomer]]:
     return cached_fetch(
-        cache_key("metronome", "customers", "all"),
+        cache_key("metronome", RECORDS_SHAPE, "customers", "all"),
         lambda: metronome_client().list_customers(),
         fresh_seconds=_fresh_seconds(),
         provider=PROVIDER,
@@ -57,15 +52,31 @@ def _all_customers(*, refresh: bool) -> Fetched[list[MetronomeCustomer]]:
     )
 
 
+def _find_exact(value: str) -> list[MetronomeCustomer]:
+    """The customer with this Metronome ID, else those with this ingest alias: one or two calls."""
+    client = metronome_client()
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        pass
+    else:
+        found = client.list_customers(customer_ids=[value])
+        if found:
+            return found
+    return client.list_customers(ingest_alias=value)
+
+
 def metronome_customer_list(
     *, ingest_alias: str | None = None, q: str = "", refresh: bool = False
 ) -> Fetched[list[MetronomeCustomer]]:
-    """Customers with exactly that ingest alias (asked of Metronome), or all of them; then those
-    whose name, ID, external ID or an alias contains `q`."""
-    if ingest_alias:
+    """Customers with exactly that Metronome ID or ingest alias (asked of Metronome, without the
+    whole list), or all of them from the cached list; then those whose name, ID, external ID or
+    an alias contains `q`. The fetched-at of either is on the result."""
+    exact = (ingest_alias or "").strip()
+    if exact:
         fetched = cached_fetch(
-            cache_key("metronome", "customers", "alias", ingest_alias),
-            lambda: metronome_client().list_customers(ingest_alias=ingest_alias),
+            cache_key("metronome", RECORDS_SHAPE, "customers", "exact", exact),
+            lambda: _find_exact(exact),
             fresh_seconds=_fresh_seconds(),
             provider=PROVIDER,
             refresh=refresh,
@@ -91,7 +102,7 @@ def metronome_customer_get(
 ) -> Fetched[MetronomeCustomer]:
     """One customer; raises UpstreamNotFound for an unknown ID (never cached)."""
     return cached_fetch(
-        cache_key("metronome", "customer", customer_id),
+        cache_key("metronome", RECORDS_SHAPE, "customer", customer_id),
         lambda: metronome_client().get_customer(customer_id),
         fresh_seconds=_fresh_seconds(),
         provider=PROVIDER,
@@ -101,7 +112,7 @@ def metronome_customer_get(
 
 def contract_list(*, customer_id: str, refresh: bool = False) -> Fetched[list[Contract]]:
     return cached_fetch(
-        cache_key("metronome", "contracts", customer_id),
+        cache_key("metronome", RECORDS_SHAPE, "contracts", customer_id),
         lambda: metronome_client().list_contracts(customer_id),
         fresh_seconds=_fresh_seconds(),
         provider=PROVIDER,
@@ -118,21 +129,6 @@ def contract_get(*, customer_id: str, contract_id: str, refresh: bool = False) -
     raise UpstreamNotFound(
         f"Contract {contract_id} not found for customer {customer_id}.", provider=PROVIDER
     )
-
-
-def credit_type_names() -> dict[str, str]:
-    """Credit type ID -> name. Names only make the page friendlier, so a failure gives {}."""
-    try:
-        fetched = cached_fetch(
-            cache_key("metronome", "credit-types"),
-            lambda: {t.id: t.name for t in metronome_client().list_credit_types()},
-            fresh_seconds=CREDIT_TYPES_FRESH_SECONDS,
-            provider=PROVIDER,
-        )
-    except UpstreamError as error:
-        logger.warning("Metronome credit type names unavailable: %s", error)
-        return {}
-    return fetched.value
 
 
 # --- Matching a Sequence customer ----------------------------------------------------------------
@@ -166,69 +162,57 @@ def metronome_match_list(
     )
 
 
-# --- Seat balances -------------------------------------------------------------------------------
-
-
-def _seat_records(
-    *, customer_id: str, contract_id: str, filters: SeatFilters, refresh: bool
-) -> Fetched[list[SeatBalanceRecord]]:
-    query = seat_query(customer_id=customer_id, contract_id=contract_id, filters=filters)
-    return cached_fetch(
-        cache_key("metronome", "seats", customer_id, contract_id, repr(filters)),
-        lambda: metronome_client().list_seat_balances(query),
-        fresh_seconds=_fresh_seconds(),
-        provider=PROVIDER,
-        refresh=refresh,
-    )
+# --- Seat balances (the fetching is in metronome_seats) ------------------------------------------
 
 
 def seat_balance_list(
     *, customer_id: str, contract_id: str, filters: SeatFilters, refresh: bool = False
 ) -> Fetched[SeatListing]:
-    """One row per seat with its balance per credit type, and totals for the selected seats.
+    """One row per seat with its balance per credit type, totals, and how complete it is.
 
     Raises SeatFilterError before any call when the filters break one of Metronome's rules.
     """
-    fetched = _seat_records(
-        customer_id=customer_id, contract_id=contract_id, filters=filters, refresh=refresh
+    contract = contract_get(customer_id=customer_id, contract_id=contract_id).value
+    return seat_listing(
+        customer_id=customer_id, contract=contract, filters=filters, refresh=refresh
     )
-    listing = listing_from(fetched.value, filters=filters, names=credit_type_names())
-    return replace(fetched, value=listing)
+
+
+def _grant_rows(record: SeatBalanceRecord) -> list[tuple[GrantRow, CommitOrCredit]]:
+    units = credit_type_units()
+    rows = [(grant_row(kind, item, units), item) for kind, item in grants_of(record)]
+    return sorted(rows, key=lambda pair: (pair[0].start_date, pair[0].kind, pair[0].id))
 
 
 def seat_get(
     *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str, refresh: bool = False
 ) -> Fetched[SeatDetail | None]:
-    """A seat's commits and credits (by start date) from the listing's cached answer; None when
-    the seat is not in it."""
-    fetched = _seat_records(
-        customer_id=customer_id, contract_id=contract_id, filters=filters, refresh=refresh
+    """A seat's commits and credits, by start date; None when the seat is not on the contract."""
+    fetched = seat_grants(
+        customer_id=customer_id,
+        contract_id=contract_id,
+        filters=filters,
+        seat_id=seat_id,
+        refresh=refresh,
     )
-    record = _record(fetched.value, seat_id)
-    if record is None:
+    if fetched.value is None:
         return replace(fetched, value=None)
-    names = credit_type_names()
-    grants = sorted(
-        (_grant_row(kind, item, names) for kind, item in _grants(record)),
-        key=lambda g: (g.start_date, g.kind, g.id),
-    )
-    return replace(fetched, value=SeatDetail(seat_id=seat_id, grants=tuple(grants)))
+    grants = tuple(row for row, _ in _grant_rows(fetched.value))
+    return replace(fetched, value=SeatDetail(seat_id=seat_id, grants=grants))
 
 
 def seat_ledger_list(
     *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str
 ) -> Fetched[tuple[GrantLedger, ...] | None]:
     """Every commit's and credit's ledger for one seat, with running balances; None: no seat."""
-    fetched = _seat_records(
-        customer_id=customer_id, contract_id=contract_id, filters=filters, refresh=False
+    fetched = seat_grants(
+        customer_id=customer_id, contract_id=contract_id, filters=filters, seat_id=seat_id
     )
-    record = _record(fetched.value, seat_id)
-    if record is None:
+    if fetched.value is None:
         return replace(fetched, value=None)
-    names = credit_type_names()
     ledgers = tuple(
-        GrantLedger(seat_id, _grant_row(kind, item, names), running_balance(item.ledger_entries))
-        for kind, item in sorted(_grants(record), key=lambda g: (g[1].start_date, g[0], g[1].id))
+        GrantLedger(seat_id, row, running_balance(item.ledger_entries))
+        for row, item in _grant_rows(fetched.value)
     )
     return replace(fetched, value=ledgers)
 
@@ -243,15 +227,17 @@ def ledger_get(
     refresh: bool = False,
 ) -> Fetched[GrantLedger | None]:
     """One commit's or credit's ledger on one seat, with running balances; None when absent."""
-    fetched = _seat_records(
-        customer_id=customer_id, contract_id=contract_id, filters=filters, refresh=refresh
+    fetched = seat_grants(
+        customer_id=customer_id,
+        contract_id=contract_id,
+        filters=filters,
+        seat_id=seat_id,
+        refresh=refresh,
     )
-    record = _record(fetched.value, seat_id)
     found = None
-    if record is not None:
-        for kind, item in _grants(record):
+    if fetched.value is not None:
+        for row, item in _grant_rows(fetched.value):
             if item.id == grant_id:
-                grant = _grant_row(kind, item, credit_type_names())
-                found = GrantLedger(seat_id, grant, running_balance(item.ledger_entries))
+                found = GrantLedger(seat_id, row, running_balance(item.ledger_entries))
                 break
     return replace(fetched, value=found)

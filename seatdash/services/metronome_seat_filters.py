@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,24 @@ QUERY_FIELD_TO_FORM_FIELD = {
     "starting_at": "starting_at",
     "effective_before": "effective_before",
 }
+
+
+# The form's labels, for messages that name a query field.
+FORM_FIELD_LABELS = {
+    "covering_date": "Covering date",
+    "starting_at": "Starting at",
+    "effective_before": "Effective before",
+    "subscription_ids": "Subscription",
+    "seat_ids": "Seat IDs",
+}
+
+
+def in_field_words(message: str) -> str:
+    """ "cannot be combined with a start date (starting_at)." -> "... with Starting at."."""
+    message = re.sub(r"\s*\((\w+)\)", "", message)
+    for name, label in FORM_FIELD_LABELS.items():
+        message = re.sub(rf"\b{name}\b", label, message)
+    return message[:1].upper() + message[1:]
 
 
 class SeatFilterError(ValueError):
@@ -47,8 +66,14 @@ class SeatFilters:
         )
 
 
-def seat_query(*, customer_id: str, contract_id: str, filters: SeatFilters) -> SeatBalanceQuery:
-    """The one query every seat view reads from; raises SeatFilterError for a rule it breaks."""
+def seat_query(
+    *, customer_id: str, contract_id: str, filters: SeatFilters, include_grants: bool = True
+) -> SeatBalanceQuery:
+    """The query the seat views read from; raises SeatFilterError for a rule it breaks.
+
+    Without grants (the listing) a page holds 100 seats; with them Metronome caps a page at about
+    100 commits and credits, so those are asked for one seat at a time.
+    """
     try:
         return SeatBalanceQuery(
             customer_id=customer_id,
@@ -57,9 +82,8 @@ def seat_query(*, customer_id: str, contract_id: str, filters: SeatFilters) -> S
             seat_ids=filters.seat_ids,
             # A pasted ID that is not on the contract is reported on the page, not refused.
             skip_missing_seat_ids=True,
-            # One answer serves the table, the expanded seat and its ledgers.
-            include_credits_and_commits=True,
-            include_ledgers=True,
+            include_credits_and_commits=include_grants,
+            include_ledgers=include_grants,
             covering_date=filters.covering_date,
             starting_at=filters.starting_at,
             effective_before=filters.effective_before,
@@ -69,7 +93,7 @@ def seat_query(*, customer_id: str, contract_id: str, filters: SeatFilters) -> S
         field = QUERY_FIELD_TO_FORM_FIELD.get(error.field)
         if field is None:
             raise  # not something a person typed: a bug here, not a filter to explain
-        raise SeatFilterError(field, error.message[:1].upper() + error.message[1:]) from None
+        raise SeatFilterError(field, in_field_words(error.message)) from None
 
 
 def seat_filter_errors(*, filters: SeatFilters) -> dict[str, str]:

@@ -9,20 +9,33 @@ from decimal import Decimal
 
 from seatdash.clients.metronome_records import CommitOrCredit, LedgerEntry, SeatBalanceRecord
 from seatdash.services.metronome_seat_filters import SeatFilters
-
-
-def credit_type_label(credit_type_id: str | None, names: dict[str, str]) -> str:
-    if credit_type_id is None:
-        return "Credit type not given"
-    return names.get(credit_type_id) or (
-        credit_type_id if len(credit_type_id) <= 12 else f"{credit_type_id[:8]}…"
-    )
+from seatdash.services.metronome_units import CreditUnit, ledger_entry_words, unit_of
 
 
 @dataclass(frozen=True, slots=True)
 class CreditTypeColumn:
     id: str | None
     label: str
+    unit: CreditUnit
+
+
+@dataclass(frozen=True, slots=True)
+class SeatCount:
+    """How complete a listing is: seats shown against what the subscriptions say."""
+
+    shown: int
+    expected: int | None  # the subscriptions' quantity; None when not known
+    assigned: int  # seat IDs the seat history names
+    without_balance: tuple[str, ...] = ()  # named by the history, absent from the balances
+    confirmed: bool = True  # False: found by an unfiltered listing only
+
+    @property
+    def unassigned(self) -> int:
+        return max(0, (self.expected or 0) - self.assigned)
+
+    @property
+    def is_short(self) -> bool:
+        return not self.confirmed or (self.expected is not None and self.shown < self.expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +50,11 @@ class Cell:
 class SeatRow:
     seat_id: str
     cells: tuple[Cell | None, ...]  # one per column; None when the seat has none of that type
-    grant_count: int
+    units: tuple[CreditUnit, ...] = ()  # the columns' units, in the same order
+
+    @property
+    def cells_with_units(self) -> list[tuple[Cell | None, CreditUnit]]:
+        return list(zip(self.cells, self.units, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +63,11 @@ class SeatListing:
     columns: tuple[CreditTypeColumn, ...]
     totals: tuple[Cell, ...]
     unmatched_seat_ids: tuple[str, ...] = ()
+    count: SeatCount | None = None
+
+    @property
+    def total_cells(self) -> list[tuple[Cell, CreditTypeColumn]]:
+        return list(zip(self.totals, self.columns, strict=True))
 
     @property
     def column_span(self) -> int:
@@ -71,20 +93,22 @@ def _cells_by_type(record: SeatBalanceRecord) -> dict[str | None, Cell]:
 
 
 def listing_from(
-    records: Iterable[SeatBalanceRecord], *, filters: SeatFilters, names: dict[str, str]
+    records: Iterable[SeatBalanceRecord], *, filters: SeatFilters, units: dict[str, CreditUnit]
 ) -> SeatListing:
     records = list(records)
     per_seat = [_cells_by_type(r) for r in records]
     type_ids: list[str | None] = sorted(
         {t for cells in per_seat for t in cells},
-        key=lambda t: ("" if t is None else credit_type_label(t, names).casefold(), t or ""),
+        key=lambda t: ("" if t is None else unit_of(t, units).label.casefold(), t or ""),
     )
-    columns = tuple(CreditTypeColumn(t, credit_type_label(t, names)) for t in type_ids)
+    columns = tuple(
+        CreditTypeColumn(t, unit_of(t, units).label, unit_of(t, units)) for t in type_ids
+    )
     rows = tuple(
         SeatRow(
             seat_id=record.seat_id,
             cells=tuple(cells.get(t) for t in type_ids),
-            grant_count=len(record.commits) + len(record.credits),
+            units=tuple(c.unit for c in columns),
         )
         for record, cells in zip(records, per_seat, strict=True)
     )
@@ -114,6 +138,7 @@ class GrantRow:
     id: str
     kind: str  # "commit" | "credit"
     credit_type: str
+    unit: CreditUnit
     balance: Decimal
     start_date: datetime
     end_date: datetime | None
@@ -128,10 +153,14 @@ class SeatDetail:
 
 @dataclass(frozen=True, slots=True)
 class LedgerLine:
-    type: str
+    type: str  # Metronome's code, e.g. PREPAID_COMMIT_AUTOMATED_INVOICE_DEDUCTION
     amount: Decimal
     timestamp: datetime
     balance_after: Decimal
+
+    @property
+    def type_words(self) -> str:
+        return ledger_entry_words(self.type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,23 +180,21 @@ def running_balance(entries: Iterable[LedgerEntry]) -> tuple[LedgerLine, ...]:
     return tuple(lines)
 
 
-def _grants(record: SeatBalanceRecord) -> Iterator[tuple[str, CommitOrCredit]]:
+def grants_of(record: SeatBalanceRecord) -> Iterator[tuple[str, CommitOrCredit]]:
     for kind, items in (("commit", record.commits), ("credit", record.credits)):
         for item in items:
             yield kind, item
 
 
-def _grant_row(kind: str, item: CommitOrCredit, names: dict[str, str]) -> GrantRow:
+def grant_row(kind: str, item: CommitOrCredit, units: dict[str, CreditUnit]) -> GrantRow:
+    unit = unit_of(item.credit_type_id, units)
     return GrantRow(
         id=item.id,
         kind=kind,
-        credit_type=credit_type_label(item.credit_type_id, names),
+        credit_type=unit.label,
+        unit=unit,
         balance=item.balance,
         start_date=item.start_date,
         end_date=item.end_date,
         entry_count=len(item.ledger_entries),
     )
-
-
-def _record(records: Iterable[SeatBalanceRecord], seat_id: str) -> SeatBalanceRecord | None:
-    return next((r for r in records if r.seat_id == seat_id), None)

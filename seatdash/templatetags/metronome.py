@@ -1,4 +1,4 @@
-"""Template helpers of the Metronome pages: amounts in one format, signed ledger amounts."""
+"""Template helpers of the Metronome pages: amounts in one format and in their credit type's unit."""
 
 from __future__ import annotations
 
@@ -31,3 +31,21 @@ def amount(value: Decimal | int | None) -> str:
 def signed_amount(value: Decimal | None) -> str:
     text = amount(value)
     return f"+{text}" if isinstance(value, Decimal | int) and value > 0 else text
+
+
+@register.filter
+def in_unit(value: Decimal | None, unit) -> str:
+    """A raw Metronome amount in its unit: USD cents 564178 -> `$5,641.78`; custom credit types
+    as Metronome gave them; a dash for none. `unit` is a services.metronome_units.CreditUnit."""
+    if not isinstance(value, Decimal) or unit is None:
+        return amount(value)
+    shown = unit.shown(value)
+    text = f"{abs(shown):,.{unit.places}f}" if unit.places is not None else _digits(abs(shown))
+    sign = "\u2212" if shown < 0 else ""
+    return f"{sign}{unit.symbol}{text}"
+
+
+@register.filter
+def signed_in_unit(value: Decimal | None, unit) -> str:
+    text = in_unit(value, unit)
+    return f"+{text}" if isinstance(value, Decimal) and value > 0 else text

@@ -311,6 +311,10 @@ else:
 UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=2.0)
 UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=5.0)
 UPSTREAM_CALL_DEADLINE = env.float("UPSTREAM_CALL_DEADLINE", default=8.0)
+# A multi-page fetch has its own budget, beside each call's deadline: the balances snapshot (run in
+# the background or by the worker) and one customer's event history (which a page waits for).
+SNAPSHOT_FETCH_BUDGET = env.float("SNAPSHOT_FETCH_BUDGET", default=600.0)
+HISTORY_FETCH_BUDGET = env.float("HISTORY_FETCH_BUDGET", default=60.0)
 
 # --- Cache freshness -----------------------------------------------------------------------------
 BALANCES_FRESH_SECONDS = env.int("BALANCES_FRESH_SECONDS", default=120)
@@ -325,6 +329,13 @@ REFRESH_MIN_INTERVAL_SECONDS = env.int("REFRESH_MIN_INTERVAL_SECONDS", default=1
 # committed; `manage.py sandbox_credentials` prints them for tools that call the sandbox over HTTP.
 SANDBOX_CLIENT_ID = env.str("SANDBOX_CLIENT_ID", default="sandbox")
 SANDBOX_CLIENT_SECRET = env.str("SANDBOX_CLIENT_SECRET", default="")
+# Customers per page of the sandbox's GET /seat-balances (0: all in one page), so tests and
+# benchmarks can see a paged upstream.
+SANDBOX_BALANCES_PAGE_SIZE = env.int("SANDBOX_BALANCES_PAGE_SIZE", default=0)
+
+# --- Worker (manage.py seatdash_worker) -------------------------------------------------------------
+# Seconds between runs of its jobs in loop mode.
+WORKER_INTERVAL_SECONDS = env.int("WORKER_INTERVAL_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

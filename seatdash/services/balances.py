@@ -30,6 +30,7 @@ from seatdash.services.cache import (
     cache_key,
     cached_fetch,
     fetch_progress,
+    refresh_now,
     report_progress,
 )
 from seatdash.services.providers import sequence_client
@@ -148,7 +149,6 @@ def _snapshot(*, refresh: bool = False) -> tuple[Fetched[BalanceIndex], Snapshot
                 fresh_seconds=settings.BALANCES_FRESH_SECONDS,
                 provider=PROVIDER,
                 refresh=refresh,
-                budget=settings.SNAPSHOT_FETCH_BUDGET,
                 on_replaced=_forget_replaced,
                 cold_wait=COLD_WAIT_SECONDS,
             )
@@ -178,20 +178,18 @@ def balance_snapshot(*, refresh: bool = False) -> Fetched[BalanceIndex]:
     return _snapshot(refresh=refresh)[0]
 
 
-def balance_snapshot_refresh(*, older_than: float | None = None) -> SnapshotRef | None:
-    """For the worker: fetch a new snapshot now, unless the live one is younger than `older_than`
-    seconds or another process is already fetching it (the lock). Returns what is live after."""
-    fresh = settings.BALANCES_FRESH_SECONDS if older_than is None else older_than
-    fetched = cached_fetch(
+def balance_snapshot_refresh(*, older_than: float) -> SnapshotRef | None:
+    """For the worker: fetch a new snapshot now unless the live one is younger than `older_than`
+    seconds. None when another process is fetching it (the lock): two workers never fetch at once.
+    Raises UpstreamUnavailable when Sequence fails."""
+    fetched = refresh_now(
         SNAPSHOT_KEY,
         _fetch_snapshot,
-        fresh_seconds=max(0, int(fresh)),
         provider=PROVIDER,
-        refresh=False,
-        budget=settings.SNAPSHOT_FETCH_BUDGET,
+        older_than=older_than,
         on_replaced=_forget_replaced,
     )
-    return fetched.value
+    return None if fetched is None else fetched.value
 
 
 def snapshot_loading_progress() -> tuple[int, int | None] | None:

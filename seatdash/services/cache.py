@@ -252,7 +252,6 @@ def cached_fetch(
     fresh_seconds: int,
     provider: str,
     refresh: bool = False,
-    budget: float | None = None,
     on_replaced: Callable[[T], None] | None = None,
     cold_wait: float | None = None,
 ) -> Fetched[T]:
@@ -260,8 +259,9 @@ def cached_fetch(
 
     A copy past `fresh_seconds` is returned at once while a background refresh runs. `refresh=True`
     (the page's Refresh control) refetches now unless the copy is younger than
-    REFRESH_MIN_INTERVAL_SECONDS, so repeated clicks cannot hammer the upstream. `budget` bounds
-    how long a request waits for a leader (the fetch bounds itself). `on_replaced(old_value)` runs
+    REFRESH_MIN_INTERVAL_SECONDS, so repeated clicks cannot hammer the upstream. A request with no
+    copy waits for the leader as long as it is alive (the fetch bounds itself by its budget).
+    `on_replaced(old_value)` runs
     after a new value replaced an old one. With `cold_wait` a key with no copy is fetched in the
     background; the request waits that long, then raises StillLoading with the progress so far.
     Raises UpstreamUnavailable only when there is no copy young enough to show.
@@ -271,7 +271,11 @@ def cached_fetch(
     envelope: Envelope[T] | None = cache.get(key)
     if envelope is not None and _age_seconds(envelope) < fresh_seconds:
         return Fetched(envelope.value, envelope.fetched_at)
-    usable = envelope if envelope is not None and _age_seconds(envelope) < settings.MAX_STALE_SECONDS else None
+    usable = (
+        envelope
+        if envelope is not None and _age_seconds(envelope) < settings.MAX_STALE_SECONDS
+        else None
+    )
 
     if cache.get(_breaker_key(provider)) is not None and not refresh:
         failure = UpstreamUnavailable(
@@ -279,14 +283,18 @@ def cached_fetch(
         )
         return _stale_or_raise(usable, failure)
 
-    leader = _Leader(key, fetch, provider=provider, fresh_seconds=fresh_seconds, on_replaced=on_replaced)
+    leader = _Leader(
+        key, fetch, provider=provider, fresh_seconds=fresh_seconds, on_replaced=on_replaced
+    )
     if usable is not None:
         if refresh and cold_wait is None:
             return leader.lead() or _with_known_failure(key, usable, provider)
         if not FetchLock.held(key):
             run_in_background(leader.lead, key)
         if refresh:
-            return _wait_for_leader(key, leader, provider=provider, wait=cold_wait, newer_than=usable)
+            return _wait_for_leader(
+                key, leader, provider=provider, wait=cold_wait, newer_than=usable
+            )
         return _with_known_failure(key, usable, provider)
 
     if cold_wait is not None:
@@ -296,8 +304,27 @@ def cached_fetch(
     led = leader.lead()
     if led is not None:
         return led
-    wait = (budget or settings.UPSTREAM_CALL_DEADLINE) + LOCK_SECONDS
-    return _wait_for_leader(key, leader, provider=provider, wait=wait)
+    return _wait_for_leader(key, leader, provider=provider, wait=0.0)
+
+
+def refresh_now(
+    key: str,
+    fetch: Callable[[], T],
+    *,
+    provider: str,
+    older_than: float,
+    on_replaced: Callable[[T], None] | None = None,
+) -> Fetched[T] | None:
+    """Fetch `key` now, in this thread, unless its copy is younger than `older_than` seconds.
+    Returns None when another process or thread holds its lock (it is being refreshed already).
+    For the worker; raises UpstreamUnavailable when the fetch fails."""
+    leader = _Leader(
+        key, fetch, provider=provider, fresh_seconds=older_than, on_replaced=on_replaced
+    )
+    fetched = leader.lead()
+    if fetched is not None and fetched.failure is not None:
+        raise fetched.failure
+    return fetched
 
 
 class _Leader:
@@ -375,20 +402,21 @@ def _wait_for_leader(
     loading: bool = False,
     newer_than: Envelope | None = None,
 ) -> Fetched:
-    """Waits for the leader's copy while the leader is alive (its lock held), at most `wait` s.
+    """Waits for the leader's copy while the leader is alive (its lock held).
 
     A leader that is gone without storing anything failed: with the breaker open that is the
-    answer; otherwise the waiter leads itself. With `newer_than`, a copy newer than that one is
-    awaited and the old one served when the wait ends.
+    answer; otherwise the waiter leads itself. Waiting on a background leader (`loading`, or
+    `newer_than` for a Refresh) lasts at most `wait` seconds: then StillLoading with the progress
+    so far, or the `newer_than` copy.
     """
     started = time.monotonic()
     give_up_at = started + wait
     background = loading or newer_than is not None
     while True:
         envelope: Envelope | None = cache.get(key)
-        if envelope is not None and _age_seconds(envelope) < settings.MAX_STALE_SECONDS:
-            if newer_than is None or envelope.fetched_at > newer_than.fetched_at:
-                return Fetched(envelope.value, envelope.fetched_at)
+        usable = envelope is not None and _age_seconds(envelope) < settings.MAX_STALE_SECONDS
+        if usable and (newer_than is None or envelope.fetched_at > newer_than.fetched_at):
+            return Fetched(envelope.value, envelope.fetched_at)
         held = FetchLock.held(key)
         if not held and background and time.monotonic() - started < BACKGROUND_START_GRACE:
             pass  # the background leader may not have taken its lock yet
@@ -405,15 +433,15 @@ def _wait_for_leader(
                 if led is not None:
                     return led
                 continue
-        if time.monotonic() >= give_up_at:
+        elif background and time.monotonic() >= give_up_at:
             if newer_than is not None:
                 return Fetched(newer_than.value, newer_than.fetched_at)
-            if loading:
-                done, total = fetch_progress(key) or (0, None)
-                raise StillLoading(
-                    f"{provider} data is still loading.", provider=provider, done=done, total=total
-                )
-            raise UpstreamUnavailable(f"{provider} is taking too long to answer.", provider=provider)
+            done, total = fetch_progress(key) or (0, None)
+            raise StillLoading(
+                f"{provider} data is still loading.", provider=provider, done=done, total=total
+            )
+        # Otherwise the leader is alive (its lock is extended while it progresses, and lapses
+        # LOCK_SECONDS after it stops): keep waiting, however long its budget lets it work.
         time.sleep(WAIT_POLL_SECONDS)
 
 

@@ -155,7 +155,6 @@ def customer_timeline(*, customer_id: str, refresh: bool = False) -> Fetched[Tim
         fresh_seconds=settings.EVENTS_FRESH_SECONDS,
         provider=PROVIDER,
         refresh=refresh,
-        budget=settings.HISTORY_FETCH_BUDGET,
     )
 
 

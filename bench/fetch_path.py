@@ -22,9 +22,10 @@ import httpx
 from django.core.cache import cache, caches
 from django.test import override_settings
 
+from bench.data import customers as synthetic_customers
 from bench.support import logged_in_client
 from seatdash.clients.http import RetryPolicy
-from seatdash.clients.sequence import SequenceClient
+from seatdash.clients.sequence import BalancePages, SequenceClient
 from seatdash.sandbox.auth import sandbox_credentials
 from seatdash.services import balances as balance_service
 from seatdash.services import cache as cache_service
@@ -102,7 +103,35 @@ def _cache_bytes() -> tuple[int, int]:
     return data, sum(len(value) for value in store.values())
 
 
+class _SyntheticSequence:
+    """The snapshot's upstream in process: synthetic customers, for the cache measure alone."""
+
+    def __init__(self, customers):
+        self.customers = customers
+
+    def fetch_seat_balances(self, **_):
+        return BalancePages(self.customers, reported_total=len(self.customers), pages=1)
+
+
+def cache_after_refreshes(customers: int, refreshes: int = 20) -> None:
+    cache.clear()
+    balance_service._indexes.clear()
+    balance_service.sequence_client = lambda: _SyntheticSequence(synthetic_customers(customers))
+    balance_service.balance_snapshot_refresh(older_than=0)
+    _, one = _cache_bytes()
+    for _ in range(refreshes):
+        balance_service.balance_snapshot_refresh(older_than=0)
+    data, total = _cache_bytes()
+    print(
+        f"  {customers:,} customers, after {refreshes} refreshes: {data} snapshot data "
+        f"entr{'y' if data == 1 else 'ies'} in the cache, {total / 1e6:.1f} MB cached "
+        f"(one snapshot: {one / 1e6:.1f} MB)"
+    )
+
+
 def run(sizes: list[int]) -> None:
+    for customers in sizes:
+        cache_after_refreshes(customers)
     for customers in sizes:
         print(f"\n  -- {customers:,} customers, pages of {PAGE_SIZE}, {LATENCY_MS} ms latency")
         db = _seeded(customers)
@@ -176,12 +205,4 @@ def _run_one(client: SequenceClient) -> None:
     print(
         f"  warm pages across {len(versions) - 1} expiry boundaries: {len(samples)} requests, "
         f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({p99 / p50:.2f} x p50), max {samples[-1]:.1f} ms"
-    )
-
-    for _ in range(20):
-        balance_service.balance_snapshot_refresh(older_than=0)
-    data, total = _cache_bytes()
-    print(
-        f"  after 20 more refreshes: {data} snapshot data entr{'y' if data == 1 else 'ies'} in "
-        f"the cache, {total / 1e6:.1f} MB cached in all"
     )

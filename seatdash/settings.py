@@ -332,6 +332,10 @@ else:
 UPSTREAM_CONNECT_TIMEOUT = _setting("float", "UPSTREAM_CONNECT_TIMEOUT", 2.0)
 UPSTREAM_READ_TIMEOUT = _setting("float", "UPSTREAM_READ_TIMEOUT", 5.0)
 UPSTREAM_CALL_DEADLINE = _setting("float", "UPSTREAM_CALL_DEADLINE", 8.0)
+# A multi-page fetch has its own budget, beside each call's deadline: the balances snapshot (run in
+# the background or by the worker) and one customer's event history (which a page waits for).
+SNAPSHOT_FETCH_BUDGET = _setting("float", "SNAPSHOT_FETCH_BUDGET", 600.0)
+HISTORY_FETCH_BUDGET = _setting("float", "HISTORY_FETCH_BUDGET", 60.0)
 
 # --- Cache freshness -----------------------------------------------------------------------------
 BALANCES_FRESH_SECONDS = _setting("int", "BALANCES_FRESH_SECONDS", 120)
@@ -346,6 +350,13 @@ REFRESH_MIN_INTERVAL_SECONDS = _setting("int", "REFRESH_MIN_INTERVAL_SECONDS", 1
 # committed; `manage.py sandbox_credentials` prints them for tools that call the sandbox over HTTP.
 SANDBOX_CLIENT_ID = _setting("str", "SANDBOX_CLIENT_ID", "sandbox")
 SANDBOX_CLIENT_SECRET = env.str("SANDBOX_CLIENT_SECRET", default="")
+# Customers per page of the sandbox's GET /seat-balances (0: all in one page), so tests and
+# benchmarks can see a paged upstream.
+SANDBOX_BALANCES_PAGE_SIZE = _setting("int", "SANDBOX_BALANCES_PAGE_SIZE", 0)
+
+# --- Worker (manage.py seatdash_worker) -------------------------------------------------------------
+# Seconds between runs of its jobs in loop mode.
+WORKER_INTERVAL_SECONDS = _setting("int", "WORKER_INTERVAL_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

@@ -23,7 +23,12 @@ from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chun
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
 from seatdash.permissions import can_export, export_required
 from seatdash.services import balances as balance_service
-from seatdash.services.balances import balance_list, customer_get, iter_balance_rows
+from seatdash.services.balances import (
+    BalancesLoading,
+    balance_list,
+    customer_get,
+    iter_balance_rows,
+)
 from seatdash.services.errors import UpstreamError, UpstreamNotFound
 from seatdash.services.events import (
     PageLinkExpired,
@@ -96,6 +101,8 @@ def balances(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
     try:
         fetched = balance_list(filters=filters, refresh=refresh, blocked=bool(form.unusable()))
+    except BalancesLoading as loading:
+        context["loading"] = loading
     except UpstreamError as error:
         context["upstream_error"] = error
     else:

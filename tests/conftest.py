@@ -13,6 +13,26 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _refresh_inline(monkeypatch):
+    """Background refreshes run inline (after the request has chosen the copy it serves), so
+    tests are deterministic and see their own database transaction. `background_threads` undoes it."""
+    from seatdash.services import cache as cache_service
+
+    monkeypatch.setattr(cache_service, "run_in_background", lambda job, name: job())
+    cache_service.FetchLock._local.clear()
+
+
+@pytest.fixture
+def background_threads(monkeypatch):
+    """Refreshes in real threads, as in production; joined at the end of the test."""
+    from seatdash.services import cache as cache_service
+
+    monkeypatch.setattr(cache_service, "run_in_background", cache_service.run_in_thread)
+    yield cache_service
+    cache_service.wait_for_background_refreshes()
+
+
 @pytest.fixture
 def user(django_user_model):
     """A CS person who may browse and download CSV (the "exporter" role)."""

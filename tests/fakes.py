@@ -79,12 +79,23 @@ class FakeSequence:
         if self.failing:
             raise UpstreamUnavailable("Sequence is down (fake)", provider="Sequence")
 
+    # Set to make fetch_seat_balances report more customers than it sends (totalResultSize).
+    reported_total: int | None = None
+
     def list_seat_balances(self, *, customer_ids=(), customer_aliases=(), exclude_zero=False):
         self._call("list_seat_balances")
         found = self.customers
         if customer_ids:
             found = [c for c in found if c.id in customer_ids]
         return list(found)
+
+    def fetch_seat_balances(self, *, budget=None, on_page=None, **filters):
+        from seatdash.clients.sequence import BalancePages
+
+        found = self.list_seat_balances(**filters)
+        if on_page is not None:
+            on_page(len(found), self.reported_total)
+        return BalancePages(found, reported_total=self.reported_total, pages=1)
 
     def _matching(self, query: EventQuery) -> list[SeatEvent]:
         found = list(self.events)
@@ -121,7 +132,7 @@ class FakeSequence:
             ),
         )
 
-    def iter_seat_events(self, query=EventQuery(), *, limit=100):
+    def iter_seat_events(self, query=EventQuery(), *, limit=100, budget=None):
         self._call("iter_seat_events")
         yield from self._matching(query)
 

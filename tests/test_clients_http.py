@@ -338,18 +338,44 @@ def test_request_json_backoff_never_exceeds_cap():
     assert all(0 <= s <= policy.backoff_cap for s in clock.sleeps)
 
 
-def test_request_json_429_without_retry_after_backs_off_then_raises_rate_limited(top_of_jitter):
-    policy = RetryPolicy()
-    upstream = FakeUpstream(*[json_response(429)] * policy.max_attempts)
+def test_request_json_429_without_retry_after_backs_off_for_seconds_then_raises_rate_limited(
+    top_of_jitter,
+):
+    # Sequence publishes per-minute limits: 2-4 s, then 4-8 s, never the 0.25 s of a 503.
+    upstream = FakeUpstream(*[json_response(429)] * 3)
     clock = FakeClock()
 
     with pytest.raises(UpstreamRateLimited) as info:
-        make_http(upstream, clock, retry=policy).request_json("GET", "/t", endpoint=ENDPOINT)
+        make_http(upstream, clock, retry=RetryPolicy(deadline=30.0)).request_json(
+            "GET", "/t", endpoint=ENDPOINT
+        )
 
     assert info.value.status == 429
     assert info.value.retry_after is None
-    assert upstream.calls == policy.max_attempts
-    assert clock.sleeps == [policy.backoff_base * 2**n for n in range(policy.max_attempts - 1)]
+    assert upstream.calls == 3
+    assert clock.sleeps == [4.0, 8.0]
+
+
+def test_request_json_429_without_retry_after_waits_at_least_two_seconds(monkeypatch):
+    monkeypatch.setattr(http_module.random, "uniform", lambda low, high: low)
+    upstream = FakeUpstream(json_response(429), json_response(200, {"ok": True}))
+    clock = FakeClock()
+
+    assert make_http(upstream, clock).request_json("GET", "/t", endpoint=ENDPOINT) == {"ok": True}
+    assert clock.sleeps == [2.0]
+
+
+def test_request_json_429_backoff_past_the_deadline_is_not_taken(top_of_jitter):
+    upstream = FakeUpstream(*[json_response(429)] * 3)
+    clock = FakeClock()
+
+    with pytest.raises(UpstreamRateLimited):
+        make_http(upstream, clock, retry=RetryPolicy(deadline=8.0)).request_json(
+            "GET", "/t", endpoint=ENDPOINT
+        )
+
+    assert clock.sleeps == [4.0]
+    assert upstream.calls == 2
 
 
 def test_request_json_429_with_short_retry_after_sleeps_that_long_and_succeeds():

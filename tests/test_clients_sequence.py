@@ -290,12 +290,59 @@ def test_list_seat_balances_missing_null_or_empty_cursor_means_last_page(fake, c
     assert [r.id for r in client.list_seat_balances()] == ["cust-1"]
 
 
-def test_list_seat_balances_repeated_cursor_raises_bad_payload(fake, client):
+def test_list_seat_balances_repeated_cursor_stops_and_keeps_what_arrived(fake, client):
     fake.expect("GET", "/api/seat-balances", page([customer(1)], after="same"))
     fake.expect("GET", "/api/seat-balances", page([customer(2)], after="same"))
 
-    with pytest.raises(UpstreamBadPayload, match="pagination"):
-        client.list_seat_balances()
+    found = client.fetch_seat_balances()
+
+    assert [c.id for c in found.customers] == ["cust-1", "cust-2"]
+    assert found.pages == 2
+
+
+def test_list_seat_balances_page_with_nobody_new_stops_and_keeps_what_arrived(fake, client):
+    # A server that ignores `after` sends the same page, with a fresh cursor each time.
+    fake.expect("GET", "/api/seat-balances", page([customer(1)], after="c1", totalResultSize=10))
+    fake.expect("GET", "/api/seat-balances", page([customer(1)], after="c2", totalResultSize=10))
+
+    found = client.fetch_seat_balances()
+
+    assert [c.id for c in found.customers] == ["cust-1"]
+    assert found.reported_total == 10
+    assert found.incomplete
+
+
+def test_list_seat_balances_reports_progress_per_page(fake, client):
+    fake.expect("GET", "/api/seat-balances", page([customer(1)], after="c1", totalResultSize=2))
+    fake.expect("GET", "/api/seat-balances", page([customer(2)], totalResultSize=2))
+    seen = []
+
+    found = client.fetch_seat_balances(on_page=lambda done, total: seen.append((done, total)))
+
+    assert seen == [(1, 2), (2, 2)]
+    assert not found.incomplete
+
+
+def test_list_seat_balances_budget_ends_a_long_walk(fake, client, clock):
+    def slow(after):
+        def respond_slowly(request):
+            clock.now += 4.0
+            return page([customer(len(fake.requests))], after=after)(request)
+
+        return respond_slowly
+
+    fake.expect("GET", "/api/seat-balances", slow("c1"))
+    fake.expect("GET", "/api/seat-balances", slow("c2"))
+
+    with pytest.raises(UpstreamUnavailable, match="budget"):
+        client.fetch_seat_balances(budget=5.0)
+
+
+def test_iter_seat_events_repeated_cursor_stops_and_keeps_what_arrived(fake, client):
+    fake.expect("GET", "/api/seat-events", page([event(1)], after="same"))
+    fake.expect("GET", "/api/seat-events", page([event(1)], after="same"))
+
+    assert [e.id for e in client.iter_seat_events()] == ["evt-1"]
 
 
 @pytest.mark.parametrize(
@@ -403,7 +450,7 @@ def test_list_seat_balances_error_status_maps_without_retry(
         assert "No match" in info.value.message or "bad customerIds" in info.value.message
 
 
-@pytest.mark.parametrize("status", [429, 502, 503, 504])
+@pytest.mark.parametrize("status", [502, 503, 504])
 def test_list_seat_balances_transient_status_retried_then_succeeds(fake, client, clock, status):
     fake.expect("GET", "/api/seat-balances", respond(status))
     fake.expect("GET", "/api/seat-balances", respond(status))
@@ -411,6 +458,15 @@ def test_list_seat_balances_transient_status_retried_then_succeeds(fake, client,
 
     assert [r.id for r in client.list_seat_balances()] == ["cust-1"]
     assert len(clock.sleeps) == 2
+
+
+def test_list_seat_balances_429_retried_after_seconds_then_succeeds(fake, client, clock):
+    fake.expect("GET", "/api/seat-balances", respond(429))
+    fake.expect("GET", "/api/seat-balances", page([customer(1)]))
+
+    assert [r.id for r in client.list_seat_balances()] == ["cust-1"]
+    assert len(clock.sleeps) == 1
+    assert 2.0 <= clock.sleeps[0] <= 4.0
 
 
 def test_list_seat_balances_429_with_long_retry_after_raises_rate_limited(fake, client, clock):

@@ -181,3 +181,140 @@ def test_cache_key_hashes_unusual_parts():
     assert " " not in key and len(key) < 80
     assert cache_key("customer", "abc-123") == cache_key("customer", "abc-123")
     assert cache_key("customer", "a") != cache_key("customer", "b")
+
+
+# --- refresh ahead and the lock -------------------------------------------------------------------
+
+
+class BlockingFetch:
+    """A fetch that starts, then holds until the test releases it."""
+
+    def __init__(self, value):
+        self.value, self.started, self.release, self.calls = (
+            value,
+            threading.Event(),
+            threading.Event(),
+            0,
+        )
+
+    def __call__(self):
+        self.calls += 1
+        self.started.set()
+        assert self.release.wait(10), "the test never released the fetch"
+        return self.value
+
+
+def test_cached_fetch_aged_copy_served_at_once_while_refresh_runs_behind(background_threads):
+    with time_machine.travel(now(), tick=False) as traveller:
+        fetch_once(CountingFetch("old"))
+        traveller.shift(timedelta(seconds=61))
+        slow = BlockingFetch("new")
+        served = fetch_once(slow)  # returns although the refresh has not finished
+        assert slow.started.wait(5)
+        assert served.value == "old" and not served.stale
+        assert fetch_once(slow).value == "old"  # a refresh is under way: no second one
+        slow.release.set()
+        background_threads.wait_for_background_refreshes()
+        assert fetch_once(CountingFetch("unused")).value == "new"
+    assert slow.calls == 1
+
+
+def test_cached_fetch_failed_background_refresh_marks_the_copy_stale(monkeypatch):
+    from seatdash.services import cache as cache_service
+
+    with time_machine.travel(now(), tick=False) as traveller:
+        fetch_once(CountingFetch("old"))
+        traveller.shift(timedelta(seconds=61))
+        fetch_once(CountingFetch(fail=True))  # the refresh (inline here) fails
+        cache.delete(cache_key("breaker", "Sequence"))  # the breaker has closed again
+        monkeypatch.setattr(cache_service, "run_in_background", lambda job, name: None)
+        served = fetch_once(CountingFetch("unused"))
+    assert served.value == "old"
+    assert served.stale  # the banner says why the copy is old, until a refresh succeeds
+
+
+def test_cached_fetch_waiter_takes_over_when_the_leader_is_gone():
+    from seatdash.services.cache import FetchLock
+
+    dead_leader = FetchLock("k")
+    assert dead_leader.acquire()
+    results = []
+    waiter = threading.Thread(target=lambda: results.append(fetch_once(CountingFetch("mine"))))
+    waiter.start()
+    threading.Event().wait(0.3)
+    assert waiter.is_alive()  # waiting while the lock is held, not giving up
+    dead_leader.release()  # as when a crashed leader's lock lapses
+    waiter.join(5)
+    assert [r.value for r in results] == ["mine"]
+
+
+def test_cached_fetch_waiter_gets_the_leaders_copy_however_long_it_works(monkeypatch):
+    from seatdash.services import cache as cache_service
+
+    monkeypatch.setattr(cache_service, "LOCK_SECONDS", 1)
+
+    def long_fetch():
+        for done in range(8):  # 1.6 s, longer than the lock lives without progress
+            threading.Event().wait(0.2)
+            cache_service.report_progress(done)
+        return "slow"
+
+    results, errors = [], []
+
+    def request():
+        try:
+            results.append(fetch_once(long_fetch).value)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=request) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    assert results == ["slow"] * 3
+
+
+def test_fetch_lock_release_frees_only_its_own_lock_local():
+    from seatdash.services.cache import FetchLock
+
+    first = FetchLock("k")
+    assert first.acquire()
+    assert not FetchLock("k").acquire()
+    FetchLock._local[first.name] = (FetchLock._local[first.name][0], 0.0)  # lapsed
+    second = FetchLock("k")
+    assert second.acquire()
+    first.release()
+    assert FetchLock.held("k")
+    second.release()
+    assert not FetchLock.held("k")
+
+
+@pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
+def test_fetch_lock_on_redis_is_token_checked_and_extendable():
+    from seatdash.services.cache import FetchLock, _redis_client
+
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"test-lock-{now().timestamp()}",
+        }
+    }
+    with override_settings(CACHES=redis_cache):
+        first = FetchLock("k")
+        assert first.acquire()
+        assert not FetchLock("k").acquire()
+        client = _redis_client()
+        redis_key = cache.make_and_validate_key(first.name)
+        client.pexpire(redis_key, 50)
+        first.extend()
+        assert client.pttl(redis_key) > 1000  # extended to LOCK_SECONDS again
+        client.delete(redis_key)  # as if it lapsed
+        second = FetchLock("k")
+        assert second.acquire()
+        first.release()  # not its lock any more
+        assert FetchLock.held("k")
+        second.release()
+        assert not FetchLock.held("k")

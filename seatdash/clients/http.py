@@ -14,7 +14,8 @@ Retry policy (one layer only, here; nothing above or below this module retries):
 - Between tries: full-jitter exponential backoff,
   `uniform(0, min(backoff_cap, backoff_base * 2**n))` for the n-th retry (n from 0).
   A `Retry-After` (seconds or HTTP-date) no longer than `max_retry_after` replaces the backoff; a
-  longer one ends the call at once (429 raises `UpstreamRateLimited` carrying the hint).
+  longer one ends the call at once (429 raises `UpstreamRateLimited` carrying the hint). A 429
+  without `Retry-After` backs off for seconds, `uniform(1, 2) * rate_limit_backoff * 2**n`.
 - A sleep that would cross the deadline is not taken: the last failure is raised instead.
 
 Errors (see errors.py): connection errors, timeouts, the deadline and 5xx raise
@@ -66,6 +67,9 @@ class RetryPolicy:
     backoff_cap: float = 2.0
     max_retry_after: float = 3.0
     deadline: float = 8.0
+    # A 429 without Retry-After waits uniform(1, 2) x this x 2**n seconds: Sequence publishes its
+    # limits per minute, so a retry within milliseconds would only be refused again.
+    rate_limit_backoff: float = 2.0
 
 
 class _DeadlineExceeded(Exception):
@@ -251,6 +255,8 @@ class JsonHttp:
                 if retry_after > policy.max_retry_after:
                     raise failure
                 delay = retry_after
+            elif label == "429":
+                delay = policy.rate_limit_backoff * 2 ** (attempt - 1) * random.uniform(1, 2)
             else:
                 # Full jitter: spreads the retries of many workers that failed together.
                 ceiling = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1))

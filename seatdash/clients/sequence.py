@@ -7,16 +7,17 @@ key for it and a retry after a lost response could post the event twice.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from seatdash.clients.errors import UpstreamBadPayload
+from seatdash.clients.errors import UpstreamUnavailable
 from seatdash.clients.http import JsonHttp, RetryPolicy
 from seatdash.clients.sequence_records import (
     PROVIDER,
@@ -30,10 +31,32 @@ from seatdash.clients.sequence_records import (
     _parse_page,
 )
 
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
 MAX_IDS_PER_CALL = 25
 MAX_PAGE_SIZE = 100
-# A cursor chain longer than this is a loop upstream, not data.
+# A cursor chain longer than this is a loop upstream, not data: paging stops there, keeping the rest.
 MAX_PAGES = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class BalancePages:
+    """Every customer GET /seat-balances gave, and what Sequence said about how many there are."""
+
+    customers: list[CustomerBalances]
+    # `pagination.totalResultSize` as Sequence reported it (summed over ID batches); None if absent.
+    reported_total: int | None = None
+    pages: int = 0
+
+    @property
+    def incomplete(self) -> bool:
+        return self.reported_total is not None and self.reported_total > len(self.customers)
+
+
+# Called after each page with (items received so far, totalResultSize reported or None).
+PageProgress = Callable[[int, int | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +93,7 @@ class SequenceClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._clock = clock
         self._http = JsonHttp(
             provider=PROVIDER,
             base_url=base_url,
@@ -98,10 +122,27 @@ class SequenceClient:
         customer_aliases: Sequence[str] = (),
         exclude_zero: bool = False,
     ) -> list[CustomerBalances]:
+        """All matching customers (see `fetch_seat_balances`)."""
+        return self.fetch_seat_balances(
+            customer_ids=customer_ids, customer_aliases=customer_aliases, exclude_zero=exclude_zero
+        ).customers
+
+    def fetch_seat_balances(
+        self,
+        *,
+        customer_ids: Sequence[str] = (),
+        customer_aliases: Sequence[str] = (),
+        exclude_zero: bool = False,
+        budget: float | None = None,
+        on_page: PageProgress | None = None,
+    ) -> BalancePages:
         """All matching customers; IDs batched by 25, merged without duplicates; follows cursors.
 
         No IDs and no aliases means every customer. IDs and aliases together are two filters whose
         results are merged (a customer matching either is returned), in first-seen order.
+        Paging stops, keeping what arrived, when a cursor repeats or a page brings nobody new
+        (see `_walk_pages`). `budget` bounds the whole fetch in seconds (each call keeps its own
+        deadline); running out raises UpstreamUnavailable.
         """
         ids = _unique_values(customer_ids, "customer_ids")
         aliases = _unique_values(customer_aliases, "customer_aliases")
@@ -110,32 +151,92 @@ class SequenceClient:
             {**base, "customerIds": ",".join(chunk)} for chunk in _chunks(ids, MAX_IDS_PER_CALL)
         ]
         # The spec states no limit for aliases; 25 keeps the URL short and mirrors the ID rule.
+        # Batches go one after another: at most one call in flight per fetch (Sequence publishes
+        # per-minute limits, see README).
         batches += [
             {**base, "customerAliases": ",".join(chunk)}
             for chunk in _chunks(aliases, MAX_IDS_PER_CALL)
         ]
         if not ids and not aliases:
             batches = [base]
+        give_up_at = None if budget is None else self._clock() + budget
         merged: dict[str, CustomerBalances] = {}
+        reported: int | None = 0
+        pages = 0
         for params in batches:
-            for customer in self._balance_pages(params):
-                merged.setdefault(customer.id, customer)
-        return list(merged.values())
+            batch_total: int | None = None
+            for items, pagination in self._balance_pages(params, give_up_at):
+                pages += 1
+                for customer in items:
+                    merged.setdefault(customer.id, customer)
+                if pagination.total_result_size is not None:
+                    batch_total = pagination.total_result_size
+                if on_page is not None:
+                    so_far = None if reported is None or batch_total is None else reported
+                    on_page(len(merged), None if so_far is None else so_far + batch_total)
+            reported = None if reported is None or batch_total is None else reported + batch_total
+        return BalancePages(list(merged.values()), reported_total=reported, pages=pages)
 
-    def _balance_pages(self, params: dict[str, str]) -> Iterator[CustomerBalances]:
+    def _balance_pages(
+        self, params: dict[str, str], give_up_at: float | None
+    ) -> Iterator[tuple[list[CustomerBalances], Pagination]]:
         endpoint = "GET /seat-balances"
-        after: str | None = None
-        seen: set[str] = set()
-        while True:
+
+        def page(after: str | None) -> tuple[list[CustomerBalances], Pagination]:
             page_params = {**params, "after": after} if after else params
             body = self._http.request_json(
                 "GET", "/seat-balances", endpoint=endpoint, params=page_params
             )
-            items, pagination = _parse_page(body, endpoint, _customer)
-            yield from items
-            after = _next_cursor(pagination, seen, endpoint)
-            if after is None:
+            return _parse_page(body, endpoint, _customer)
+
+        return self._walk_pages(page, endpoint=endpoint, give_up_at=give_up_at)
+
+    def _walk_pages(
+        self,
+        fetch_page: Callable[[str | None], tuple[list[T], Pagination]],
+        *,
+        endpoint: str,
+        give_up_at: float | None,
+    ) -> Iterator[tuple[list[T], Pagination]]:
+        """Every cursor loop of this client: each page's new items, until Sequence says stop.
+
+        An upstream that repeats a cursor, or sends a page with no item not already received,
+        is taken at its word that nothing more is coming: paging stops and what arrived is kept
+        (a server that ignores `after` sends the same page for ever). Items are told apart by `id`.
+        """
+        seen_ids: set[str] = set()
+        seen_cursors: set[str] = set()
+        after: str | None = None
+        pages = 0
+        while True:
+            items, pagination = fetch_page(after)
+            pages += 1
+            new = [item for item in items if item.id not in seen_ids]  # type: ignore[attr-defined]
+            seen_ids.update(item.id for item in new)  # type: ignore[attr-defined]
+            yield new, pagination
+            after = pagination.after
+            if not after:
                 return
+            if after in seen_cursors or not new or pages >= MAX_PAGES:
+                reason = "repeats a cursor" if after in seen_cursors else "brought nobody new"
+                if pages >= MAX_PAGES:
+                    reason = f"reached {MAX_PAGES} pages"
+                logger.warning(
+                    "%s %s: pagination.after %s after %d pages; keeping the %d items received",
+                    PROVIDER,
+                    endpoint,
+                    reason,
+                    pages,
+                    len(seen_ids),
+                )
+                return
+            if give_up_at is not None and self._clock() >= give_up_at:
+                raise UpstreamUnavailable(
+                    f"{PROVIDER} {endpoint}: the fetch budget ran out after {pages} pages",
+                    provider=PROVIDER,
+                    endpoint=endpoint,
+                )
+            seen_cursors.add(after)
 
     def list_seat_events(
         self,
@@ -153,18 +254,21 @@ class SequenceClient:
         return EventPage(items=tuple(items), pagination=pagination)
 
     def iter_seat_events(
-        self, query: EventQuery = EventQuery(), *, limit: int = 100
+        self, query: EventQuery = EventQuery(), *, limit: int = 100, budget: float | None = None
     ) -> Iterator[SeatEvent]:
-        """Every event matching the query, following `pagination.after` to the end."""
+        """Every event matching the query, following `pagination.after` (see `_walk_pages`).
+
+        `budget` bounds the whole walk in seconds; running out raises UpstreamUnavailable.
+        """
         _event_params(query, limit=limit, after=None, before=None)  # fail before the first page
-        after: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = self.list_seat_events(query, limit=limit, after=after)
-            yield from page.items
-            after = _next_cursor(page.pagination, seen, "GET /seat-events")
-            if after is None:
-                return
+        give_up_at = None if budget is None else self._clock() + budget
+
+        def page(after: str | None) -> tuple[list[SeatEvent], Pagination]:
+            found = self.list_seat_events(query, limit=limit, after=after)
+            return list(found.items), found.pagination
+
+        for items, _ in self._walk_pages(page, endpoint="GET /seat-events", give_up_at=give_up_at):
+            yield from items
 
     def get_seat_event(self, event_id: str) -> SeatEvent:
         """One event by Sequence's id; UpstreamNotFound if there is none."""
@@ -264,17 +368,3 @@ def _iso_utc(moment: datetime) -> str:
         moment = moment.replace(tzinfo=UTC)
     text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
     return f"{text}Z"
-
-
-def _next_cursor(pagination: Pagination, seen: set[str], endpoint: str) -> str | None:
-    after = pagination.after
-    if not after:
-        return None
-    if after in seen or len(seen) >= MAX_PAGES:
-        raise UpstreamBadPayload(
-            f"{endpoint}: pagination.after repeats a cursor already followed",
-            provider=PROVIDER,
-            endpoint=endpoint,
-        )
-    seen.add(after)
-    return after

@@ -4,8 +4,10 @@ Behaviour the spec leaves open, chosen here and documented in the README: `event
 `eventTimestampBefore` are inclusive; `customerAlias` matches the alias an event was sent with;
 `customerIds` covers events sent with any of the customer's aliases or its ID; `sortBy` accepts
 creation time (the default) and `eventTimestamp`; cursors are opaque and tied to the sort they came
-from; `/seat-balances` answers every matching customer in one page. It does not imitate Sequence's
-rate limiting (use the fault knobs for that).
+from; `/seat-balances` answers every matching customer in one page, unless
+`SANDBOX_BALANCES_PAGE_SIZE` asks for pages (then it follows `after`, ordered by customer ID, so
+benchmarks and tests see a paged upstream). It does not imitate Sequence's rate limiting (use the
+fault knobs for that).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
@@ -127,13 +130,24 @@ def seat_balances(request: HttpRequest) -> HttpResponse:
     if aliases:
         customers = customers.filter(aliases__value__in=aliases).distinct()
     exclude_zero = _bool(request, "excludeZeroQuantity")
-
+    page_size = settings.SANDBOX_BALANCES_PAGE_SIZE
+    matching = customers.order_by("id")
+    if page_size > 0 and (cursor := request.GET.get("after")):
+        matching = matching.filter(id__gt=_decode_balance_cursor(cursor))
     rows = list(
-        customers.order_by("id").values_list(
-            "id", "sequence_account_id", "legal_name", "created_at"
-        )
+        matching.values_list("id", "sequence_account_id", "legal_name", "created_at")[
+            : page_size + 1 if page_size > 0 else None
+        ]
     )
-    wanted = {row[0] for row in rows} if (ids or aliases) else None
+    pagination: dict = {}
+    if page_size > 0:
+        if len(rows) > page_size:
+            rows = rows[:page_size]
+            pagination["after"] = _encode_balance_cursor(rows[-1][0])
+        if not exclude_zero and not request.GET.get("after"):
+            # Counted on the first page only: a COUNT over 100,000 rows per page would dominate.
+            pagination["totalResultSize"] = customers.count()
+    wanted = {row[0] for row in rows} if (ids or aliases or page_size > 0) else None
     alias_map: dict[str, list[str]] = defaultdict(list)
     alias_query = CustomerAlias.objects.order_by("id").values_list("customer_id", "value")
     balance_query = SeatBalance.objects.order_by("seat_type").values_list(
@@ -169,7 +183,20 @@ def seat_balances(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
-    return _json({"items": items, "pagination": {"totalResultSize": len(items)}})
+    if page_size <= 0:
+        pagination["totalResultSize"] = len(items)
+    return _json({"items": items, "pagination": pagination})
+
+
+def _encode_balance_cursor(customer_id: str) -> str:
+    return base64.urlsafe_b64encode(customer_id.encode()).decode().rstrip("=")
+
+
+def _decode_balance_cursor(text: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+    except (ValueError, binascii.Error):
+        raise BadRequest("Invalid pagination cursor.") from None
 
 
 def _event_json(event: SeatEvent) -> dict:

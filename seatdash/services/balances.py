@@ -1,9 +1,13 @@
 """Seat balances of all customers: one cached snapshot, filtered, sorted and paged in process.
 
-The snapshot is fetched whole (`GET /seat-balances`) and cached under a version token; the cache
-entry the pages read on every request holds only that token. Each process decodes a version once
-into a `BalanceIndex` (kept in memory, keyed by version) and answers filters, sorts and pages from
-it, so a request never unpickles 100,000 customers.
+The snapshot is fetched whole (`GET /seat-balances`, every page) and cached under a version token;
+the cache entry the pages read on every request holds only that token (a `SnapshotRef`). Each
+process decodes a version once, under a lock, into a `BalanceIndex` (kept in memory, keyed by
+version) and answers filters, sorts and pages from it, so a request never unpickles 100,000
+customers. Storing a new version deletes the data of the one it replaced: the cache holds one live
+snapshot (two while a refresh is being stored). The fetch runs in the background, kept fresh by the
+worker (`manage.py seatdash_worker`); a cold request waits briefly and otherwise says how far the
+loading is (`StillLoading`).
 """
 
 from __future__ import annotations
@@ -20,13 +24,40 @@ from django.core.cache import cache
 
 from seatdash.clients.sequence_records import PROVIDER, CustomerBalances
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex, pack
-from seatdash.services.cache import Fetched, cache_key, cached_fetch
+from seatdash.services.cache import (
+    Fetched,
+    StillLoading,
+    cache_key,
+    cached_fetch,
+    fetch_progress,
+    refresh_now,
+    report_progress,
+)
 from seatdash.services.paste_match import MatchReport, match_pasted
 from seatdash.services.providers import sequence_client
 
 PAGE_SIZE = 50
 SNAPSHOT_KEY = cache_key("balances", "all")
 _INDEXES_KEPT = 2
+# A cold page waits this long for the snapshot, then shows "Loading balances: N of M" and polls.
+COLD_WAIT_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRef:
+    """What the pages read on every request: which version is live, and how complete it is."""
+
+    version: str
+    received: int
+    reported_total: int | None  # Sequence's `totalResultSize`; more than `received` is shown
+
+    @property
+    def incomplete(self) -> bool:
+        return self.reported_total is not None and self.reported_total > self.received
+
+
+class BalancesLoading(StillLoading):
+    """No snapshot yet; one is being fetched. The message is the page's loading line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +93,8 @@ class BalanceListing:
         if self.columns == self.seat_types or not self.columns:
             return "Total"
         return f"Total ({', '.join(self.columns)})"
+    # Set when Sequence reported more customers than it sent (see SnapshotRef).
+    customers_reported: int | None = None
 
     @property
     def first_row_number(self) -> int:
@@ -74,18 +107,29 @@ class BalanceListing:
 
 _indexes: OrderedDict[str, BalanceIndex] = OrderedDict()
 _indexes_lock = threading.Lock()
+_decode_lock = threading.Lock()
 
 
 def _data_key(version: str) -> str:
     return cache_key("balances", "all", "data", version)
 
 
-def _fetch_snapshot_version() -> str:
-    packed = [pack(customer) for customer in sequence_client().list_seat_balances()]
+def _fetch_snapshot() -> SnapshotRef:
+    found = sequence_client().fetch_seat_balances(
+        budget=settings.SNAPSHOT_FETCH_BUDGET, on_page=report_progress
+    )
+    packed = [pack(customer) for customer in found.customers]
     version = secrets.token_hex(8)
     cache.set(_data_key(version), packed, timeout=settings.MAX_STALE_SECONDS + 120)
     _remember(version, BalanceIndex(packed))  # this process need not decode what it just built
-    return version
+    return SnapshotRef(version, len(packed), found.reported_total)
+
+
+def _forget_replaced(old: SnapshotRef) -> None:
+    """The superseded version's data goes at once. A reader in another process that still holds
+    its ref finds the data gone and rereads the ref, which names the new version (see
+    `_snapshot`); its decoded index, if any, ages out of `_indexes`."""
+    cache.delete(_data_key(old.version))
 
 
 def _index_for(version: str) -> BalanceIndex | None:
@@ -93,12 +137,17 @@ def _index_for(version: str) -> BalanceIndex | None:
         if version in _indexes:
             _indexes.move_to_end(version)
             return _indexes[version]
-    packed = cache.get(_data_key(version))
-    if packed is None:
-        return None
-    index = BalanceIndex(packed)
-    _remember(version, index)
-    return index
+    # One decode per version per process: the others wait for it instead of decoding it too.
+    with _decode_lock:
+        with _indexes_lock:
+            if version in _indexes:
+                return _indexes[version]
+        packed = cache.get(_data_key(version))
+        if packed is None:
+            return None
+        index = BalanceIndex(packed)
+        _remember(version, index)
+        return index
 
 
 def _remember(version: str, index: BalanceIndex) -> None:
@@ -108,22 +157,60 @@ def _remember(version: str, index: BalanceIndex) -> None:
             _indexes.popitem(last=False)
 
 
-def balance_snapshot(*, refresh: bool = False) -> Fetched[BalanceIndex]:
-    """All customers' balances, from cache when fresh; raises UpstreamUnavailable with no copy."""
-    for _ in range(2):
-        fetched = cached_fetch(
-            SNAPSHOT_KEY,
-            _fetch_snapshot_version,
-            fresh_seconds=settings.BALANCES_FRESH_SECONDS,
-            provider=PROVIDER,
-            refresh=refresh,
-        )
-        index = _index_for(fetched.value)
+def _snapshot(*, refresh: bool = False) -> tuple[Fetched[BalanceIndex], SnapshotRef]:
+    for _ in range(3):
+        try:
+            fetched = cached_fetch(
+                SNAPSHOT_KEY,
+                _fetch_snapshot,
+                fresh_seconds=settings.BALANCES_FRESH_SECONDS,
+                provider=PROVIDER,
+                refresh=refresh,
+                on_replaced=_forget_replaced,
+                cold_wait=COLD_WAIT_SECONDS,
+            )
+        except StillLoading as loading:
+            raise _loading(loading.done, loading.total) from None
+        ref = fetched.value
+        index = _index_for(ref.version)
         if index is not None:
-            return Fetched(index, fetched.fetched_at, fetched.failure)
-        # The payload was evicted while its version was still cached: forget the version, refetch.
-        cache.delete(SNAPSHOT_KEY)
-    raise RuntimeError("balance snapshot vanished from the cache twice in a row")
+            return Fetched(index, fetched.fetched_at, fetched.failure), ref
+        # Its data is gone: replaced by a newer version (reread the ref), or evicted (refetch).
+        current = cache.get(SNAPSHOT_KEY)
+        if current is not None and current.value == ref:
+            cache.delete(SNAPSHOT_KEY)
+    raise RuntimeError("balance snapshot vanished from the cache three times in a row")
+
+
+def _loading(done: int, total: int | None) -> BalancesLoading:
+    of = f" of {total:,}" if total else ""
+    return BalancesLoading(
+        f"Loading balances: {done:,}{of} customers", provider=PROVIDER, done=done, total=total
+    )
+
+
+def balance_snapshot(*, refresh: bool = False) -> Fetched[BalanceIndex]:
+    """All customers' balances, from cache when fresh; raises UpstreamUnavailable with no copy,
+    BalancesLoading (a kind of it) while the first copy is still arriving."""
+    return _snapshot(refresh=refresh)[0]
+
+
+def balance_snapshot_refresh(*, older_than: float) -> SnapshotRef | None:
+    """For the worker: fetch a new snapshot now unless the live one is younger than `older_than`
+    seconds. None when another process is fetching it (the lock): two workers never fetch at once.
+    Raises UpstreamUnavailable when Sequence fails."""
+    fetched = refresh_now(
+        SNAPSHOT_KEY,
+        _fetch_snapshot,
+        provider=PROVIDER,
+        older_than=older_than,
+        on_replaced=_forget_replaced,
+    )
+    return None if fetched is None else fetched.value
+
+
+def snapshot_loading_progress() -> tuple[int, int | None] | None:
+    return fetch_progress(SNAPSHOT_KEY)
 
 
 def balance_list(
@@ -134,9 +221,11 @@ def balance_list(
     `blocked` (a filter the form could not read) answers no rows: the filters that did parse
     select nothing on their own.
     """
-    snapshot = balance_snapshot(refresh=refresh)
+    snapshot, ref = _snapshot(refresh=refresh)
     index = snapshot.value
     listing = blocked_listing(index, filters) if blocked else listing_from(index, filters)
+    if ref.incomplete:
+        listing = replace(listing, customers_reported=ref.reported_total)
     return Fetched(listing, snapshot.fetched_at, snapshot.failure)
 
 

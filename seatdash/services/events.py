@@ -28,7 +28,7 @@ from seatdash.clients.sequence_records import (
     SeatEvent,
 )
 from seatdash.services.balances import balance_snapshot
-from seatdash.services.cache import Fetched, cache_key, cached_fetch
+from seatdash.services.cache import Fetched, cache_key, cached_fetch, report_progress
 from seatdash.services.paste_match import MatchReport, match_pasted
 from seatdash.services.providers import sequence_client
 
@@ -139,10 +139,15 @@ def customer_timeline(*, customer_id: str, refresh: bool = False) -> Fetched[Tim
     def fetch() -> Timeline:
         query = EventQuery(customer_ids=(customer_id,), sort_order="ASC")
         events = []
-        for event in sequence_client().iter_seat_events(query, limit=100):
+        pages = sequence_client().iter_seat_events(
+            query, limit=100, budget=settings.HISTORY_FETCH_BUDGET
+        )
+        for event in pages:
             if len(events) == TIMELINE_MAX_EVENTS:
                 return build_timeline(events, complete=False)
             events.append(event)
+            if len(events) % 100 == 0:
+                report_progress(len(events))  # keeps the lock while a long history arrives
         return build_timeline(events)
 
     return cached_fetch(

@@ -103,7 +103,6 @@ def test_snapshot_from_a_paged_sandbox_holds_every_customer(settings):
     from seatdash.services.providers import sequence_client
 
     call_command("sandbox_seed", "--customers", "30", "--anchor", "2026-06-01", verbosity=0)
-    sequence_client.cache_clear()
     pages = []
     found = sequence_client().fetch_seat_balances(on_page=lambda done, total: pages.append(done))
 

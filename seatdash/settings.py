@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "seatdash",
+    "seatdash.history",
     "seatdash.sandbox",
     "seatdash.sandbox_metronome",
 ]

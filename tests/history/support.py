@@ -57,3 +57,31 @@ class CountingClient:
         if self.balance_hook:
             result = self.balance_hook(result, kwargs)
         return result
+
+
+def tampering_client(tamper):
+    """A Sequence client on the sandbox whose answers pass through `tamper(request, body)` first
+    (it returns the body to send, or raises); everything else is the real client path."""
+    import json
+
+    import httpx
+
+    from seatdash.clients.sequence import SequenceClient
+    from seatdash.sandbox.auth import sandbox_credentials
+    from seatdash.sandbox.transport import SANDBOX_BASE_URL, SandboxTransport
+
+    sandbox = SandboxTransport()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        response = sandbox.handle_request(request)
+        response.read()
+        body = tamper(request, json.loads(response.content))
+        return httpx.Response(response.status_code, json=body)
+
+    client_id, secret = sandbox_credentials()
+    return SequenceClient(
+        base_url=SANDBOX_BASE_URL,
+        client_id=client_id,
+        client_secret=secret,
+        transport=httpx.MockTransport(handle),
+    )

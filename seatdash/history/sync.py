@@ -118,7 +118,7 @@ def sync_once(
 
 
 def _lease_seconds() -> int:
-    return getattr(settings, "HISTORY_SYNC_LEASE_SECONDS", 300)
+    return settings.HISTORY_SYNC_LEASE_SECONDS
 
 
 def acquire_lease(owner: str) -> bool:
@@ -541,18 +541,3 @@ def rebuild_customers(customer_ids: Iterable[str]) -> None:
     HeldBalance.objects.filter(customer_id__in=ids).delete()
     SeatChange.objects.bulk_create(changes, batch_size=WRITE_BATCH)
     HeldBalance.objects.bulk_create(balances, batch_size=WRITE_BATCH)
-
-
-def state_snapshot() -> SyncState:
-    """The sync-state row as it is now (created empty on first use)."""
-    state, _ = SyncState.objects.get_or_create(pk=1)
-    return state
-
-
-def request_sync() -> bool:
-    """Note that someone asked for a sync (the page's button); False when one is running."""
-    state = state_snapshot()
-    if sync_is_running(state):
-        return False
-    SyncState.objects.filter(pk=1).update(sync_requested_at=timezone.now())
-    return True

@@ -77,3 +77,13 @@ def test_change_series_per_customer_in_time_order(synced):
 def test_held_counts_and_names(synced):
     assert queries.held_counts() == (6, 2)
     assert queries.customer_names(["c1", "zz"]) == {"c1": "Acme"}
+
+
+def test_child_run_is_really_on_postgresql(db):
+    import os
+
+    from django.db import connection
+
+    if not os.environ.get("SEATDASH_HISTORY_CHILD"):
+        pytest.skip("only in the PostgreSQL run (test_history_postgres.py)")
+    assert connection.vendor == "postgresql"

@@ -234,3 +234,39 @@ def test_full_rebuild_repairs_a_drifted_store(demo):
     assert held_balances() == sandbox_balances()
     assert held_in_receipt_order() == sandbox_in_receipt_order()
     assert queries.sync_state().full
+
+
+def test_two_syncs_in_two_threads_never_run_at_once(transactional_db):
+    import threading
+
+    from django.db import connection
+
+    make_customer("c1", "Acme", "acme")
+    sandbox_events([("acme", 5, 1)])
+    entered, release = threading.Event(), threading.Event()
+    blocking = CountingClient()
+    real_list = blocking.list_seat_events
+
+    def list_and_wait(*args, **kwargs):
+        entered.set()
+        assert release.wait(timeout=30)
+        return real_list(*args, **kwargs)
+
+    blocking.list_seat_events = list_and_wait
+    results = {}
+
+    def first():
+        try:
+            results["first"] = sync_once(client=blocking)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert entered.wait(timeout=30)
+    results["second"] = sync_once()
+    release.set()
+    thread.join(timeout=60)
+    assert results["second"].status == "busy"
+    assert results["first"].status == "ok"
+    assert SeatEvent.objects.count() == 1

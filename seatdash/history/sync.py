@@ -335,11 +335,14 @@ class _Sync:
         from seatdash.history.reconcile import compare, store_result
 
         self._set_phase("balances")
-        customers = self._call(lambda: self.client.list_seat_balances())
+        customers = self._timed(
+            "balances_read", lambda: self._call(lambda: self.client.list_seat_balances())
+        )
+        began = time.monotonic()
         store_customers(customers)
+        self.timings["customers_store"] = time.monotonic() - began
         self._set_phase("series")
-        resolve_customers()
-        rebuild_dirty(on_batch=lambda: self._renew())
+        self._timed("series_rebuild", self._rebuild)
         self._set_phase("reconcile")
         began = time.monotonic()
         differences = compare(customers)
@@ -351,23 +354,30 @@ class _Sync:
             # is not one: catch up once, re-read those customers, and report what still differs.
             retried = True
             self._read_events()
-            resolve_customers()
-            rebuild_dirty(on_batch=lambda: self._renew())
+            self._rebuild()
             ids = sorted({d.customer_id for d in differences})
+            wanted = set(ids)
             again = self._call(
                 lambda: self.client.list_seat_balances(customer_ids=ids if len(ids) <= 100 else ())
             )
-            again = [c for c in again if c.id in set(ids)]
+            again = [c for c in again if c.id in wanted]
             store_customers(again)
+            reread = {c.id for c in again}
             differences = compare(again, include_held_only=False) + [
-                d for d in differences if d.customer_id not in {c.id for c in again}
+                d for d in differences if d.customer_id not in reread
             ]
-        return store_result(
+        result = store_result(
             customers=count,
             differences=differences,
             retried=retried,
             seconds=time.monotonic() - began,
         )
+        self.timings["compare"] = time.monotonic() - began
+        return result
+
+    def _rebuild(self) -> None:
+        resolve_customers()
+        rebuild_dirty(on_batch=lambda: self._renew())
 
     def _set_phase(self, phase: str) -> None:
         self.progress.phase = phase

@@ -26,7 +26,7 @@ def test_history_suite_passes_on_postgresql(fresh_postgres_url):
     modules = sorted(
         str(p) for p in HERE.glob("test_history_*.py") if p.name != Path(__file__).name
     )
-    child = subprocess.run(
+    child = subprocess.run(  # noqa: S603 (our own interpreter and test files)
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *modules],
         cwd=ROOT,
         env=env,

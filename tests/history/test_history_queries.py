@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from seatdash.history import queries
@@ -30,7 +32,8 @@ def synced(db):
 
 def test_queries_before_any_sync_raise_not_synced(db):
     with pytest.raises(
-        queries.HistoryNotSynced, match="not synced yet: run `manage.py sync_seat_events`"
+        queries.HistoryNotSynced,
+        match=re.escape("not synced yet: run `manage.py sync_seat_events`"),
     ):
         queries.balances_as_of(at(5))
     with pytest.raises(queries.HistoryNotSynced):

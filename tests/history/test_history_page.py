@@ -148,3 +148,14 @@ def test_launched_sync_runs_off_the_request_and_fills_the_store(transactional_db
         history_service.threading.Thread = original
     started[0].join(timeout=30)
     assert SyncState.objects.get(pk=1).synced_at is not None
+
+
+def test_history_synced_partial_for_other_pages(synced):
+    from django.template.loader import render_to_string
+
+    from seatdash.history.queries import synced_at
+
+    html = render_to_string("_history_synced.html", {"history_synced_at": synced_at()})
+    assert "history synced <time" in html and " UTC</time>" in html
+    empty = render_to_string("_history_synced.html", {"history_synced_at": None})
+    assert "Seat history is not synced yet" in empty

@@ -27,14 +27,20 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from seatdash.balance_rule import EventFacts, balance_from_series, change_series
+from seatdash.balance_rule import (
+    EventFacts,
+    balance_from_series,
+    change_series,
+    is_effective,
+    latest_receipts,
+)
 from seatdash.clients.errors import UpstreamError
 from seatdash.clients.sequence import EventQuery, SequenceClient
 from seatdash.clients.sequence_records import CustomerBalances, EventPage
@@ -55,6 +61,10 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 100
 EPOCH_SPAN = 2**36  # receipt indexes per chain; a chain of 68 billion events is not data
 REBUILD_BATCH = 500  # customers whose series are rebuilt in one transaction
+FULL_REBUILD_PAIRS = 20_000  # more dirty (alias, seat type) pairs than this: rebuild everything
+FULL_REBUILD_CUSTOMERS = 5000  # customers read per range in a full rebuild
+SUPERSEDED_ELSEWHERE = -1  # no receipt position is negative: "the latest is another event"
+_NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # superseding depends on receipt order only
 WRITE_BATCH = 2000
 NEWEST_FIRST = EventQuery(sort_order="DESC")
 
@@ -384,9 +394,9 @@ class _Sync:
 
 
 def mark_superseded(customer_event_ids: Iterable[str]) -> set[tuple[str, str]]:
-    """Re-mark superseding among every held event with these customerEventIds: the latest
-    received counts, the others are superseded by it. Returns the (alias, seat type) pairs whose
-    events changed state."""
+    """Re-mark superseding among every held event with these customerEventIds, by the shared
+    rule (the latest received counts, the others are superseded by it). Returns the (alias, seat
+    type) pairs whose events changed state."""
     ceids = list(customer_event_ids)
     if not ceids:
         return set()
@@ -397,12 +407,14 @@ def mark_superseded(customer_event_ids: Iterable[str]) -> set[tuple[str, str]]:
     for row in rows:
         groups[row[1]].append(row)
     touched: set[tuple[str, str]] = set()
-    for group in groups.values():
+    for ceid, group in groups.items():
         if len(group) == 1 and group[0][3] is None:
             continue
-        latest = max(group, key=lambda row: row[2])
-        for event_id, _, _, current, alias, seat_type in group:
-            wanted = None if event_id == latest[0] else latest[0]
+        latest_seq = latest_receipts(EventFacts(row[2], ceid, _NO_TIME, 0) for row in group)
+        by_position = {row[2]: row[0] for row in group}
+        for event_id, _, position, current, alias, seat_type in group:
+            facts = EventFacts(position, ceid, _NO_TIME, 0)
+            wanted = None if is_effective(facts, latest_seq) else by_position[latest_seq[ceid]]
             if current != wanted:
                 SeatEvent.objects.filter(id=event_id).update(
                     superseded=wanted is not None, superseded_by_id=wanted
@@ -458,7 +470,10 @@ def resolve_customers() -> None:
 
 def rebuild_dirty(*, on_batch: Callable[[], None] = lambda: None) -> int:
     """Rebuild the change series and balances of every customer a dirty pair names; returns how
-    many customers were rebuilt. Each batch and its dirty marks go in one transaction."""
+    many customers were rebuilt. Each batch and its dirty marks go in one transaction; after an
+    initial sync (or when most of the store is dirty) everything is rebuilt in one pass."""
+    if DirtyPair.objects.count() > FULL_REBUILD_PAIRS:
+        return rebuild_all(on_batch=on_batch)
     rebuilt = 0
     last_id = 0
     while True:
@@ -482,37 +497,60 @@ def rebuild_dirty(*, on_batch: Callable[[], None] = lambda: None) -> int:
         rebuilt += len(customer_ids)
 
 
+def rebuild_all(*, on_batch: Callable[[], None] = lambda: None) -> int:
+    """Rebuild every customer's series and balances in one transaction, reading the events in
+    ranges of customer IDs (sequential index scans, appending inserts)."""
+    with transaction.atomic():
+        SeatChange.objects.all().delete()
+        HeldBalance.objects.all().delete()
+        ids = sorted(
+            SeatEvent.objects.exclude(customer_id=None)
+            .values_list("customer_id", flat=True)
+            .distinct()
+        )
+        for start in range(0, len(ids), FULL_REBUILD_CUSTOMERS):
+            chunk = ids[start : start + FULL_REBUILD_CUSTOMERS]
+            events = SeatEvent.objects.filter(customer_id__gte=chunk[0], customer_id__lte=chunk[-1])
+            _write_series(events)
+            on_batch()
+        DirtyPair.objects.all().delete()
+    return len(ids)
+
+
 def rebuild_customers(customer_ids: Iterable[str]) -> None:
-    """Replace the change series and held balances of these customers, from their held events,
-    by the shared balance rule (seatdash.balance_rule)."""
+    """Replace the change series and held balances of these customers, from their held events."""
     ids = list(customer_ids)
     if not ids:
         return
-    rows = list(
-        SeatEvent.objects.filter(customer_id__in=ids).values_list(
-            "customer_id",
-            "seat_type",
-            "id",
-            "customer_event_id",
-            "event_timestamp",
-            "total",
-            "position",
-        )
+    SeatChange.objects.filter(customer_id__in=ids).delete()
+    HeldBalance.objects.filter(customer_id__in=ids).delete()
+    _write_series(SeatEvent.objects.filter(customer_id__in=ids))
+
+
+def _write_series(events) -> None:
+    """Change series and balances of the (customer, seat type) pairs of these events, by the
+    shared balance rule; superseding comes from the flags mark_superseded keeps (a superseder may
+    belong to another customer or seat type)."""
+    rows = events.order_by().values_list(
+        "customer_id",
+        "seat_type",
+        "id",
+        "customer_event_id",
+        "event_timestamp",
+        "total",
+        "position",
+        "superseded",
     )
-    latest: dict[str, int] = {}
-    ceids = list({row[3] for row in rows})
-    for start in range(0, len(ceids), WRITE_BATCH):
-        latest.update(
-            SeatEvent.objects.filter(customer_event_id__in=ceids[start : start + WRITE_BATCH])
-            .values("customer_event_id")
-            .annotate(top=Max("position"))
-            .values_list("customer_event_id", "top")
-        )
     by_pair: dict[tuple[str, str], list[EventFacts]] = defaultdict(list)
+    latest: dict[str, int] = {}
     event_ids: dict[int, str] = {}
-    for customer_id, seat_type, event_id, ceid, moment, total, position in rows:
+    for customer_id, seat_type, event_id, ceid, moment, total, position, superseded in rows:
         by_pair[(customer_id, seat_type)].append(EventFacts(position, ceid, moment, total))
         event_ids[position] = event_id
+        if not superseded:
+            latest[ceid] = position
+        else:
+            latest.setdefault(ceid, SUPERSEDED_ELSEWHERE)
     changes: list[tuple] = []
     balances: list[tuple] = []
     for (customer_id, seat_type), facts in by_pair.items():
@@ -536,8 +574,6 @@ def rebuild_customers(customer_ids: Iterable[str]) -> None:
         balance = balance_from_series(points)
         if balance is not None:
             balances.append((customer_id, seat_type, balance[0], balance[1]))
-    SeatChange.objects.filter(customer_id__in=ids).delete()
-    HeldBalance.objects.filter(customer_id__in=ids).delete()
     insert_rows(SeatChange, CHANGE_FIELDS, changes)
     insert_rows(HeldBalance, ["customer_id", "seat_type", "total", "changed_at"], balances)
 

@@ -270,3 +270,18 @@ def test_two_syncs_in_two_threads_never_run_at_once(transactional_db):
     assert results["second"].status == "busy"
     assert results["first"].status == "ok"
     assert SeatEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("threshold", [0, 10**9], ids=["one-pass rebuild", "per-customer"])
+def test_both_rebuild_paths_give_the_sandbox_balances(demo, monkeypatch, threshold):
+    from seatdash.history import sync as sync_module
+
+    monkeypatch.setattr(sync_module, "FULL_REBUILD_PAIRS", threshold)
+    monkeypatch.setattr(sync_module, "FULL_REBUILD_CUSTOMERS", 7)  # several ranges
+    sandbox_events([(SandboxEvent.objects.first().customer_alias, 3, 9, "admin", "moved")])
+    sandbox_events([(SandboxEvent.objects.last().customer_alias, 4, 9, "viewer", "moved")])
+    result = sync_once()
+    assert result.reconciliation.agreeing == result.reconciliation.customers == 40
+    assert held_balances() == sandbox_balances()
+    changes = SeatChange.objects.count()
+    assert changes == SeatEvent.objects.filter(superseded=False).count()

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from seatdash import metronome_views, views
+from seatdash import history_views, metronome_views, views
 from seatdash.converters import IdentifierConverter
 from seatdash.health import healthz
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("customers/<ident:customer_id>/", views.customer_detail, name="customer"),
     path("events/", views.events, name="events"),
     path("events/<ident:event_id>/", views.event, name="event"),
+    path("history/", history_views.history, name="history"),
+    path("history/sync/", history_views.history_sync_now, name="history_sync_now"),
     path("metronome/", metronome_views.customers, name="metronome_customers"),
     path(
         "metronome/customers/<ident:customer_id>/",

@@ -217,8 +217,18 @@ def _parse_page(body: Any, endpoint: str, parse: Callable[[Any], T]) -> tuple[li
         for item in raw_items:
             items.append(parse(item))
     except _Invalid as exc:
-        raise _bad(endpoint, exc.within(f"items[{len(items)}]")) from None
+        bad = _bad(endpoint, exc.within(f"items[{len(items)}]"))
+        bad.message = bad.args[0] + _named(raw_items[len(items)])
+        bad.args = (bad.message,)
+        raise bad from None
     return items, pagination
+
+
+def _named(item: Any) -> str:
+    """` (id …)` when the broken item still carries a readable ID, so the report can name it."""
+    if type(item) is dict and type(item.get("id")) is str and item["id"]:
+        return f" (id {item['id'][:100]!r})"
+    return ""
 
 
 def _parse_one(body: Any, endpoint: str, parse: Callable[[Any], T]) -> T:

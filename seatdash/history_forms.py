@@ -116,3 +116,16 @@ class MoverFilterForm(forms.Form):
             sort=data.get("sort") or "abs",
             page=data.get("page") or 1,
         )
+
+
+class AsOfForm(forms.Form):
+    """`as_of`: a date (end of that day UTC, inclusive) or an ISO datetime, not in the future."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"] = AsOfField(label="Seats as of")
+        self.is_valid()
+
+    @property
+    def instant(self) -> datetime | None:
+        return None if self.errors else self.cleaned_data.get("as_of")

@@ -21,6 +21,7 @@ from seatdash.audit import audited_stream
 from seatdash.clients.errors import UpstreamError, UpstreamNotFound
 from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
+from seatdash.history_pages import customer_history_context
 from seatdash.permissions import can_export, export_required
 from seatdash.services import balances as balance_service
 from seatdash.services.balances import balance_list, customer_get, iter_balance_rows
@@ -146,6 +147,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     if customer.value is None:
         raise Http404("No customer with that ID.")
     context["customer"] = customer
+    context.update(customer_history_context(request, customer_id, filters))
     try:
         context["events"] = customer_event_list(
             customer_id=customer_id, filters=filters, refresh=refresh

@@ -380,3 +380,72 @@ def quick_range(key: str, today: date) -> tuple[date, date]:
     if key == "ytd":
         return date(today.year, 1, 1), today
     raise ValueError(key)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    event_timestamp: datetime
+    total: int
+    change: int
+    event_id: str = ""
+
+
+@dataclass(slots=True)
+class CustomerHistory:
+    """One customer's seats per seat type over a window, and its seats as of one instant."""
+
+    customer_id: str
+    synced_at: datetime
+    start: datetime
+    end: datetime
+    series: dict[str, list[SeriesPoint]]
+    as_of: datetime | None = None
+    as_of_seats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"Seats per seat type from {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+
+    @property
+    def as_of_total(self) -> int:
+        return sum(self.as_of_seats.values())
+
+    @property
+    def table(self) -> list[tuple[SeriesPoint, str]]:
+        """Every step of every series, oldest first, for the data table beside the chart."""
+        rows = [(point, seat_type) for seat_type, points in self.series.items() for point in points]
+        return sorted(rows, key=lambda row: (row[0].event_timestamp, row[1]))
+
+
+def customer_history(
+    customer_id: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_of: datetime | None = None,
+) -> CustomerHistory:
+    """The customer's change series per seat type, within [start, end] when given.
+
+    A window that starts after a series began opens with the total held at its start, so each line
+    starts at its true height. Without a window: the whole history up to now.
+    """
+    synced = queries.require_synced()
+    now = datetime.now(UTC)
+    points = queries.change_series(customer_id)
+    end = end or max([now, *(p.event_timestamp for p in points)])
+    start = start or min([p.event_timestamp for p in points] or [end - timedelta(days=30)])
+    series: dict[str, list[SeriesPoint]] = {}
+    for point in points:
+        steps = series.setdefault(point.seat_type, [])
+        if point.event_timestamp < start:
+            steps[:] = [SeriesPoint(start, point.total, 0)]
+        elif point.event_timestamp <= end:
+            steps.append(
+                SeriesPoint(point.event_timestamp, point.total, point.change, point.event_id)
+            )
+    series = {seat_type: steps for seat_type, steps in series.items() if steps}
+    history = CustomerHistory(customer_id, synced, start, end, series, as_of=as_of)
+    if as_of is not None:
+        held = queries.balances_as_of(as_of, customer_ids=[customer_id]).get(customer_id, {})
+        history.as_of_seats = {seat_type: held[seat_type].total for seat_type in sorted(held)}
+    return history

@@ -1,0 +1,119 @@
+"""Seats as of an instant on hand-made histories, and the customer page's chart and "as of" box."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from seatdash.history.sync import sync_once
+from seatdash.services import balances
+from tests.history.support import api, make_customer, post_event
+
+pytestmark = pytest.mark.django_db
+
+
+def post(rows):
+    """(alias, total, ISO time[, seat_type[, customer_event_id]]) in the order received."""
+    with api() as client:
+        for alias, total, moment, *rest in rows:
+            extra = {}
+            if rest:
+                extra["seat_type"] = rest[0]
+            if len(rest) > 1 and rest[1]:
+                extra["customer_event_id"] = rest[1]
+            assert post_event(client, alias, total, moment, **extra).status_code == 201
+
+
+@pytest.fixture
+def tricky(db):
+    make_customer("c1", "Acme", "acme")
+    make_customer("c2", "Beta", "beta")
+    post(
+        [
+            ("acme", 5, "2026-01-03T10:00:00Z", "admin", "order-1"),
+            ("acme", 10, "2026-01-10T00:00:00Z"),
+            ("acme", 3, "2026-01-05T00:00:00Z"),  # backdated: received after the day-10 event
+            ("acme", 4, "2026-01-07T23:00:00Z", "editor"),
+            ("acme", 6, "2026-01-08T12:00:00Z", "editor"),
+            ("acme", 9, "2026-01-08T12:00:00Z", "editor"),  # same time: received later wins
+            # Replaces order-1 (same customerEventId) with a later timestamp and another total.
+            ("acme", 7, "2026-01-04T00:00:00Z", "admin", "order-1"),
+            ("beta", 2, "2026-01-09T00:00:00Z"),
+        ]
+    )
+    assert sync_once().status == "ok"
+    balances._indexes.clear()
+
+
+def seats_as_of(client, customer_id, as_of):
+    response = client.get(reverse("customer", args=[customer_id]), {"as_of": as_of})
+    assert response.status_code == 200
+    return response.context["history"].as_of_seats, response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2026-01-02", {}),  # before the first event
+        ("2026-01-03T12:00Z", {}),  # order-1 was replaced: its day-3 version never counts
+        ("2026-01-04T00:00:00Z", {"admin": 7}),
+        ("2026-01-04T00:00:00Z", {"admin": 7}),
+        ("2026-01-05", {"admin": 3}),  # the backdated event counts from its own time
+        ("2026-01-07", {"admin": 3, "editor": 4}),  # a date is the end of that day UTC
+        ("2026-01-08T11:59:59Z", {"admin": 3, "editor": 4}),
+        ("2026-01-08T12:00:00Z", {"admin": 3, "editor": 9}),  # tie: the later-received one
+        ("2026-01-10", {"admin": 10, "editor": 9}),
+    ],
+)
+def test_customer_seats_as_of(logged_in_client, tricky, as_of, expected):
+    seats, html = seats_as_of(logged_in_client, "c1", as_of)
+    assert seats == expected
+    if not expected:
+        assert "not yet a customer" in html
+
+
+@pytest.mark.parametrize("as_of", ["soon", "2026-02-30", "2999-01-01", "2999-01-01T00:00Z"])
+def test_customer_as_of_bad_input_is_named_and_answers_nothing(logged_in_client, tricky, as_of):
+    response = logged_in_client.get(reverse("customer", args=["c1"]), {"as_of": as_of})
+    assert response.status_code == 200
+    assert response.context["history"].as_of is None
+    assert re.search(r'id="error-as_of"[^>]*>[^<]+\S', response.content.decode())
+
+
+def test_chart_has_one_series_per_seat_type_and_a_step_at_each_event(logged_in_client, tricky):
+    response = logged_in_client.get(reverse("customer", args=["c1"]))
+    history = response.context["history"]
+    assert list(history.series) == ["admin", "editor"]
+    assert [(p.event_timestamp.day, p.total) for p in history.series["admin"]] == [
+        (4, 7),
+        (5, 3),
+        (10, 10),
+    ]
+    assert [(p.total, p.change) for p in history.series["editor"]] == [(4, 4), (6, 2), (9, 3)]
+    html = response.content.decode()
+    svg = html[html.index('<svg class="chart"') : html.index("</svg>")]
+    assert svg.count('<g class="series"') == 2
+    assert svg.count('<circle class="step"') == 6
+    assert "<title>2026-01-05 00:00 UTC · admin: 3 seats (\u22124)</title>" in svg
+    table = html[html.index("Every seat change in the chart") :]
+    assert table.count("<tr><td") == 6
+
+
+def test_chart_window_starts_at_the_height_held_then(logged_in_client, tricky):
+    response = logged_in_client.get(
+        reverse("customer", args=["c1"]), {"from": "2026-01-06", "to": "2026-01-09"}
+    )
+    history = response.context["history"]
+    # admin held 3 from day 5: the line opens at the window's start at 3, day 10 is outside.
+    assert [(p.event_timestamp.day, p.total, p.change) for p in history.series["admin"]] == [
+        (6, 3, 0)
+    ]
+    assert [p.total for p in history.series["editor"]] == [4, 6, 9]
+
+
+def test_customer_page_without_sync_says_so(logged_in_client, db):
+    make_customer("c1", "Acme", "acme")
+    html = logged_in_client.get(reverse("customer", args=["c1"])).content.decode()
+    assert "Seat history is not synced yet" in html and "sync_seat_events" in html

@@ -21,7 +21,11 @@ from seatdash.audit import audited_stream
 from seatdash.clients.errors import UpstreamError, UpstreamNotFound
 from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
-from seatdash.history_pages import customer_history_context
+from seatdash.history_pages import (
+    balances_as_of_context,
+    balances_as_of_csv,
+    customer_history_context,
+)
 from seatdash.permissions import can_export, export_required
 from seatdash.services import balances as balance_service
 from seatdash.services.balances import balance_list, customer_get, iter_balance_rows
@@ -88,6 +92,9 @@ def balances(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     refresh = _refresh_requested(request)
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
+    if "as_of" in request.GET:  # from the seat history, not Sequence's present
+        context.update(balances_as_of_context(request, form, filters))
+        return render_page_or_fragment(request, "balances.html", "results", context)
     try:
         fetched = balance_list(filters=filters, refresh=refresh)
     except UpstreamError as error:
@@ -109,6 +116,8 @@ def balances(request: HttpRequest) -> HttpResponse:
 def balances_csv(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
     filters = form.filters()
+    if "as_of" in request.GET:
+        return balances_as_of_csv(request, filters)
     try:
         snapshot, positions = balance_service.balance_rows(filters=filters)
     except UpstreamError:

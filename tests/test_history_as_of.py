@@ -117,3 +117,84 @@ def test_customer_page_without_sync_says_so(logged_in_client, db):
     make_customer("c1", "Acme", "acme")
     html = logged_in_client.get(reverse("customer", args=["c1"])).content.decode()
     assert "Seat history is not synced yet" in html and "sync_seat_events" in html
+
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def fresh_as_of():
+    from seatdash.services import history
+
+    history._as_of_snapshots.clear()
+    yield
+    history._as_of_snapshots.clear()
+
+
+def rows(response) -> dict[str, int]:
+    return {c.legal_name: c.total for c in response.context["listing"].rows}
+
+
+def test_balances_page_as_of_a_date(logged_in_client, tricky, fresh_as_of):
+    response = logged_in_client.get(reverse("balances"), {"as_of": "2026-01-05", "q": "a"})
+    assert response.status_code == 200
+    assert rows(response) == {"Acme": 3, "Beta": 0}
+    assert response.context["listing"].column_totals == {"admin": 3}
+    html = response.content.decode()
+    assert "Balances as of <time" in html and "2026-01-05 (end of day UTC)" in html
+    assert "from seat history synced" in html
+    assert "not yet a customer" in html  # Beta's first event is on day 9
+    back = re.search(r'href="([^"]*)">Back to today</a>', html).group(1)
+    assert "as_of" not in back and "q=a" in back
+
+
+def test_balances_as_of_keeps_the_other_parameters(logged_in_client, tricky, fresh_as_of):
+    get = lambda **p: logged_in_client.get(reverse("balances"), {"as_of": "2026-01-09", **p})  # noqa: E731
+    assert rows(get()) == {"Acme": 3 + 9, "Beta": 2}
+    assert rows(get(q="bet")) == {"Beta": 2}
+    assert [c.legal_name for c in get(sort="total").context["listing"].rows] == ["Beta", "Acme"]
+    assert get(seat_type="editor").context["listing"].column_totals == {"editor": 9}
+    at_instant = logged_in_client.get(reverse("balances"), {"as_of": "2026-01-09T00:00:00Z"})
+    assert rows(at_instant)["Beta"] == 2
+    just_before = logged_in_client.get(reverse("balances"), {"as_of": "2026-01-08T23:59:59Z"})
+    assert rows(just_before)["Beta"] == 0
+
+
+@pytest.mark.parametrize("as_of", ["last week", "2026-13-01", "2999-12-31", "2999-01-01T00:00Z"])
+def test_balances_as_of_bad_input_fails_closed(logged_in_client, tricky, fresh_as_of, as_of):
+    for extra in ({}, HX):
+        response = logged_in_client.get(reverse("balances"), {"as_of": as_of}, **extra)
+        assert response.status_code == 200
+        assert "listing" not in response.context
+        html = response.content.decode()
+        assert re.search(r'id="error-as_of"[^>]*>[^<]+\S', html)
+        assert "Nothing listed" in html
+    script = logged_in_client.get(reverse("balances_csv"), {"as_of": as_of})
+    assert script.status_code == 400 and script["Content-Type"].startswith("text/plain")
+    browser = logged_in_client.get(
+        reverse("balances_csv"), {"as_of": as_of}, HTTP_ACCEPT="text/html"
+    )
+    assert browser.status_code == 302
+
+
+def test_balances_as_of_before_any_sync_says_so(logged_in_client, db, fresh_as_of):
+    response = logged_in_client.get(reverse("balances"), {"as_of": "2026-01-05"})
+    html = response.content.decode()
+    assert "Seat history is not synced yet" in html and "listing" not in response.context
+
+
+def test_balances_csv_as_of(logged_in_client, tricky, fresh_as_of):
+    import csv
+    import io
+
+    response = logged_in_client.get(reverse("balances_csv"), {"as_of": "2026-01-08"})
+    assert response.status_code == 200
+    assert "seat-balances-as-of-2026-01-08T235959Z.csv" in response["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert table[0][-1] == "as_of"
+    body = {(r[1], r[3]): (r[4], r[-1]) for r in table[1:]}
+    assert body == {
+        ("Acme", "admin"): ("3", "2026-01-08T23:59:59Z"),
+        ("Acme", "editor"): ("9", "2026-01-08T23:59:59Z"),
+        ("Beta", ""): ("0", "2026-01-08T23:59:59Z"),
+    }

@@ -8,16 +8,20 @@ window only reads the change points after its start.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncDate
 
+from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
 from seatdash.history import queries
 from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatChange
+from seatdash.services.balance_index import BalanceFilters, BalanceIndex
+from seatdash.services.balances import BalanceListing, listing_from
 
 MOVERS_PER_PAGE = 50
 MOVER_SORTS = (
@@ -449,3 +453,85 @@ def customer_history(
         held = queries.balances_as_of(as_of, customer_ids=[customer_id]).get(customer_id, {})
         history.as_of_seats = {seat_type: held[seat_type].total for seat_type in sorted(held)}
     return history
+
+
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # "changed at" of a customer with no event yet
+_AS_OF_KEPT = 4
+
+
+@dataclass(frozen=True, slots=True)
+class AsOfSnapshot:
+    """Every customer the last sync saw, with the seats each held at `at`, indexed like `/`."""
+
+    at: datetime
+    synced_at: datetime
+    index: BalanceIndex
+    not_yet: frozenset[str]  # customers with no effective event at or before `at`
+
+
+_as_of_snapshots: OrderedDict[tuple[datetime, datetime], AsOfSnapshot] = OrderedDict()
+_as_of_lock = threading.Lock()
+
+
+def balances_as_of(at: datetime) -> AsOfSnapshot:
+    """The balances of every customer as they stood at `at` (inclusive), from the change series.
+
+    Kept per (instant, sync) in this process, so paging, sorting and filtering one instant reads
+    the history once.
+    """
+    synced = queries.require_synced()
+    key = (at, synced)
+    with _as_of_lock:
+        if key in _as_of_snapshots:
+            _as_of_snapshots.move_to_end(key)
+            return _as_of_snapshots[key]
+    held = queries.balances_as_of(at)
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for value, customer_id in HeldAlias.objects.values_list("value", "customer_id").iterator(5000):
+        aliases[customer_id].append(value)
+    customers = []
+    rows = HeldCustomer.objects.values_list("id", "sequence_account_id", "legal_name")
+    for customer_id, account, name in rows.iterator(5000):
+        seats = held.get(customer_id, {})
+        balances = tuple(
+            SeatBalance(seat_type, total.total, total.changed_at)
+            for seat_type, total in sorted(seats.items())
+        )
+        customers.append(
+            CustomerBalances(
+                id=customer_id,
+                sequence_account_id=account,
+                legal_name=name,
+                aliases=tuple(sorted(aliases.get(customer_id, ()))),
+                total=sum(b.total for b in balances),
+                changed_at=max((b.changed_at for b in balances), default=NEVER),
+                balances=balances,
+            )
+        )
+    snapshot = AsOfSnapshot(
+        at=at,
+        synced_at=synced,
+        index=BalanceIndex.from_customers(customers),
+        not_yet=frozenset(c.id for c in customers if c.id not in held),
+    )
+    with _as_of_lock:
+        _as_of_snapshots[key] = snapshot
+        while len(_as_of_snapshots) > _AS_OF_KEPT:
+            _as_of_snapshots.popitem(last=False)
+    return snapshot
+
+
+def balance_listing_as_of(
+    at: datetime, filters: BalanceFilters
+) -> tuple[AsOfSnapshot, BalanceListing]:
+    """The page of `/` the filters select, with the balances as of `at`."""
+    snapshot = balances_as_of(at)
+    return snapshot, listing_from(snapshot.index, filters)
+
+
+def balance_rows_as_of(at: datetime, filters: BalanceFilters) -> tuple[AsOfSnapshot, list[int]]:
+    """Every row (all pages) for the CSV of the balances as of `at`."""
+    snapshot = balances_as_of(at)
+    if filters.sort.removeprefix("-") not in snapshot.index.sorts():
+        filters = replace(filters, sort="name")
+    return snapshot, snapshot.index.select(filters)

@@ -12,8 +12,8 @@ from html import escape
 
 # Distinguishable on white and for the common colour-vision deficiencies (Okabe-Ito).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-WIDTH, HEIGHT = 720, 220
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 12, 12, 28
+WIDTH, HEIGHT = 720, 240
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 12, 12, 46
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def step_chart(
         )
     for moment, anchor in ((start, "start"), (end, "end")):
         parts.append(
-            f'<text x="{x(moment)}" y="{height - 8}" text-anchor="{anchor}" font-size="11" '
+            f'<text x="{x(moment)}" y="{height - 28}" text-anchor="{anchor}" font-size="11" '
             f'fill="#444">{moment:%Y-%m-%d}</text>'
         )
     for index, (name, steps) in enumerate(series.items()):
@@ -89,14 +89,15 @@ def step_chart(
                     f'fill="{colour}"><title>{escape(step.title)}</title></circle>'
                 )
         parts.append("</g>")
-    legend_x = PAD_LEFT + 8
+    legend_x = PAD_LEFT
     for index, name in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         parts.append(
-            f'<rect x="{legend_x}" y="{PAD_TOP + 2 + 14 * index}" width="10" height="10" '
-            f'fill="{colour}"/><text x="{legend_x + 14}" y="{PAD_TOP + 11 + 14 * index}" '
-            f'font-size="11" fill="#222">{escape(name)}</text>'
+            f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{legend_x + 14}" y="{height - 5}" font-size="11" fill="#222">'
+            f"{escape(name)}</text>"
         )
+        legend_x += 24 + 7 * len(name)
     parts.append("</svg>")
     return "".join(parts)
 

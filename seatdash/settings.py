@@ -321,6 +321,12 @@ MAX_STALE_SECONDS = env.int("MAX_STALE_SECONDS", default=6 * 60 * 60)
 # The "Refresh" control refetches at most once per this many seconds per view.
 REFRESH_MIN_INTERVAL_SECONDS = env.int("REFRESH_MIN_INTERVAL_SECONDS", default=10)
 
+# --- Seat history --------------------------------------------------------------------------------
+# A sync renews its lease after every page; a crashed sync's lease lapses after this long.
+HISTORY_SYNC_LEASE_SECONDS = env.int("HISTORY_SYNC_LEASE_SECONDS", default=300)
+# "Sync now" on /history/ starts at most one sync per this many seconds.
+HISTORY_SYNC_NOW_INTERVAL_SECONDS = env.int("HISTORY_SYNC_NOW_INTERVAL_SECONDS", default=60)
+
 # --- Sandbox -------------------------------------------------------------------------------------
 # Basic-auth credentials of the sandbox API. By default derived from SECRET_KEY, so none is
 # committed; `manage.py sandbox_credentials` prints them for tools that call the sandbox over HTTP.

@@ -5,17 +5,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from seatdash import history_views, metronome_views, views
+from seatdash import history_views, metronome_views, time_views, views
 from seatdash.health import healthz
 
 urlpatterns = [
     path("", views.balances, name="balances"),
     path("balances.csv", views.balances_csv, name="balances_csv"),
     path("customers/<str:customer_id>/", views.customer_detail, name="customer"),
-    path("movers/", history_views.movers_page, name="movers"),
-    path("movers.csv", history_views.movers_csv, name="movers_csv"),
+    path("movers/", time_views.movers_page, name="movers"),
+    path("movers.csv", time_views.movers_csv, name="movers_csv"),
     path("events/", views.events, name="events"),
     path("events/<str:event_id>/", views.event, name="event"),
+    path("history/", history_views.history, name="history"),
+    path("history/sync/", history_views.history_sync_now, name="history_sync_now"),
     path("metronome/", metronome_views.customers, name="metronome_customers"),
     path(
         "metronome/customers/<str:customer_id>/",

@@ -21,15 +21,15 @@ from seatdash.audit import audited_stream
 from seatdash.clients.errors import UpstreamError, UpstreamNotFound
 from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
-from seatdash.history_pages import (
-    balances_as_of_context,
-    balances_as_of_csv,
-    customer_history_context,
-)
 from seatdash.permissions import can_export, export_required
 from seatdash.services import balances as balance_service
 from seatdash.services.balances import balance_list, customer_get, iter_balance_rows
 from seatdash.services.events import customer_event_list, event_detail, event_search
+from seatdash.time_pages import (
+    balances_as_of_context,
+    balances_as_of_csv,
+    customer_history_context,
+)
 
 
 def render_page_or_fragment(

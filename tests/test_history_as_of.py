@@ -124,7 +124,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def fresh_as_of():
-    from seatdash.services import history
+    from seatdash.services import seats_over_time as history
 
     history._as_of_snapshots.clear()
     yield

@@ -1,537 +1,88 @@
-"""Time questions the pages ask: who moved between two instants, and what a customer held when.
-
-Everything is read from the synced seat history (seatdash.history.queries and its tables); no page
-replays events. Seats at an instant are the held balance now minus the changes after it, so a
-window only reads the change points after its start.
-"""
+"""The seat history for the pages: what /history/ shows, and "Sync now" started off the request."""
 
 from __future__ import annotations
 
-import math
+import logging
 import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Q, Sum
-from django.db.models.functions import TruncDate
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.utils import timezone
 
-from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
-from seatdash.history import queries
-from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatChange
-from seatdash.services.balance_index import BalanceFilters, BalanceIndex
-from seatdash.services.balances import BalanceListing, listing_from
+from seatdash.history.models import Difference, Reconciliation, SyncState
+from seatdash.history.queries import held_counts, sync_state
+from seatdash.history.reconcile import latest_result
+from seatdash.history.sync import sync_is_running, sync_once
 
-MOVERS_PER_PAGE = 50
-MOVER_SORTS = (
-    "abs",
-    "change",
-    "-change",
-    "pct",
-    "-pct",
-    "name",
-    "-name",
-    "from",
-    "-from",
-    "to",
-    "-to",
-)
-DIRECTIONS = ("all", "up", "down")
-EPSILON = timedelta(microseconds=1)
+logger = logging.getLogger(__name__)
+
+SHOWN_DIFFERENCES = 100
+SYNC_NOW_KEY = "history:sync-now"
 
 
-@dataclass(frozen=True, slots=True)
-class MoverFilters:
-    start: datetime
-    end: datetime
-    q: str = ""
-    aliases: tuple[str, ...] = ()
-    ids: tuple[str, ...] = ()
-    seat_types: tuple[str, ...] = ()
-    direction: str = "all"
-    min_change: int = 0
-    sort: str = "abs"
-    page: int = 1
-
-    @property
-    def selects_customers(self) -> bool:
-        return bool(self.q or self.aliases or self.ids)
+@dataclass(frozen=True)
+class HistoryOverview:
+    state: SyncState
+    running: bool
+    synced_at: datetime | None
+    events_held: int
+    customers_held: int
+    reconciliation: Reconciliation | None
+    differences: list[Difference]
+    more_differences: int
 
 
-@dataclass(slots=True)
-class SeatMove:
-    seat_type: str
-    seats_from: int
-    seats_to: int
-
-    @property
-    def change(self) -> int:
-        return self.seats_to - self.seats_from
-
-
-@dataclass(slots=True)
-class Mover:
-    id: str
-    legal_name: str = ""
-    aliases: tuple[str, ...] = ()
-    moves: list[SeatMove] = field(default_factory=list)
-
-    @property
-    def seats_from(self) -> int:
-        return sum(move.seats_from for move in self.moves)
-
-    @property
-    def seats_to(self) -> int:
-        return sum(move.seats_to for move in self.moves)
-
-    @property
-    def change(self) -> int:
-        return self.seats_to - self.seats_from
-
-    @property
-    def pct(self) -> float | None:
-        """Change in percent of the seats at the start; None for a customer that started at 0."""
-        return None if self.seats_from == 0 else 100.0 * self.change / self.seats_from
-
-    @property
-    def is_new(self) -> bool:
-        return self.seats_from == 0 and self.seats_to > 0
-
-    @property
-    def churned(self) -> bool:
-        return self.seats_from > 0 and self.seats_to == 0
-
-
-@dataclass(frozen=True, slots=True)
-class ChartPoint:
-    day: date
-    totals: dict[str, int]  # seat type -> total seats at the end of that day
-
-
-@dataclass(slots=True)
-class MoversListing:
-    filters: MoverFilters
-    synced_at: datetime
-    movers: list[Mover]
-    rows: list[Mover]
-    seat_types: list[str]
-    chart: list[ChartPoint]
-    page: int
-    pages: int
-    grew: int = 0
-    shrank: int = 0
-    net_change: int = 0
-
-    @property
-    def matched(self) -> int:
-        return len(self.movers)
-
-    @property
-    def sort(self) -> str:
-        return self.filters.sort
-
-    @property
-    def chart_rows(self) -> list[ChartPoint]:
-        """The chart's first point, each day whose totals changed, and its last point."""
-        rows = [
-            point
-            for i, point in enumerate(self.chart)
-            if i in (0, len(self.chart) - 1) or point.totals != self.chart[i - 1].totals
-        ]
-        return rows
-
-    @property
-    def first_row_number(self) -> int:
-        return (self.page - 1) * MOVERS_PER_PAGE + 1
-
-    @property
-    def last_row_number(self) -> int:
-        return self.first_row_number + len(self.rows) - 1
-
-
-def selected_customer_ids(filters: MoverFilters) -> set[str] | None:
-    """The customers `q`, `alias` and `ids` pick (None: every customer)."""
-    if not filters.selects_customers:
-        return None
-    chosen: set[str] | None = None
-    if filters.ids or filters.aliases:
-        by_alias = {
-            value.casefold(): customer_id
-            for value, customer_id in HeldAlias.objects.values_list("value", "customer_id")
-        }
-        chosen = set(filters.ids)
-        chosen.update(by_alias[a.casefold()] for a in filters.aliases if a.casefold() in by_alias)
-    if filters.q:
-        q = filters.q
-        alias_owners = HeldAlias.objects.filter(value__icontains=q).values("customer_id")
-        found = set(
-            HeldCustomer.objects.filter(
-                Q(legal_name__icontains=q) | Q(id__icontains=q) | Q(id__in=alias_owners)
-            ).values_list("id", flat=True)
+def history_overview() -> HistoryOverview:
+    """The sync's state, the store's size and the last reconciliation, for /history/."""
+    state = sync_state()
+    events, customers = held_counts()
+    reconciliation = latest_result()
+    differences: list[Difference] = []
+    more = 0
+    if reconciliation is not None:
+        rows = reconciliation.differences.order_by("customer_id", "seat_type")
+        differences = list(rows[:SHOWN_DIFFERENCES])
+        more = (
+            max(0, rows.count() - len(differences)) if len(differences) == SHOWN_DIFFERENCES else 0
         )
-        chosen = found if chosen is None else chosen & found
-    return chosen or set()
-
-
-def _net_by_pair(points) -> dict[tuple[str, str], int]:
-    sums = points.order_by().values_list("customer_id", "seat_type").annotate(net=Sum("change"))
-    return {(customer, seat_type): net for customer, seat_type, net in sums.iterator(2000)}
-
-
-def movers(filters: MoverFilters) -> MoversListing:
-    """Customers ranked by their seat change between `start` and `end` (both inclusive).
-
-    Seats "at from" are the seats held just before `start`; seats "at to" those held at `end`.
-    A customer is listed when one of its (selected) seat types changed in the window.
-    """
-    synced = queries.require_synced()
-    chosen = selected_customer_ids(filters)
-    points = SeatChange.objects.all()
-    if filters.seat_types:
-        points = points.filter(seat_type__in=filters.seat_types)
-    window = points.filter(event_timestamp__gte=filters.start, event_timestamp__lte=filters.end)
-    window_net = _net_by_pair(window)
-    after_end = _net_by_pair(points.filter(event_timestamp__gt=filters.end))
-    if chosen is not None:
-        window_net = {pair: net for pair, net in window_net.items() if pair[0] in chosen}
-    changed = {customer for (customer, _), net in window_net.items() if net}
-    held = HeldBalance.objects.filter(customer_id__in=changed) if len(changed) < 20_000 else None
-    now: dict[tuple[str, str], int] = {}
-    for customer, seat_type, total in (
-        (held or HeldBalance.objects.all())
-        .values_list("customer_id", "seat_type", "total")
-        .iterator(5000)
-    ):
-        if customer in changed:
-            now[(customer, seat_type)] = total
-
-    by_customer: dict[str, Mover] = {}
-    for (customer, seat_type), net in sorted(window_net.items()):
-        if not net:
-            continue
-        seats_to = now.get((customer, seat_type), 0) - after_end.get((customer, seat_type), 0)
-        mover = by_customer.setdefault(customer, Mover(id=customer))
-        mover.moves.append(SeatMove(seat_type, seats_to - net, seats_to))
-    listed = [m for m in by_customer.values() if _passes(m, filters)]
-    _name(listed)
-    listed.sort(key=_sort_key(filters.sort), reverse=filters.sort == "-name")
-    pages = max(1, math.ceil(len(listed) / MOVERS_PER_PAGE))
-    page = min(filters.page, pages)
-    rows = listed[(page - 1) * MOVERS_PER_PAGE : page * MOVERS_PER_PAGE]
-    seat_types, chart = _chart(filters, chosen)
-    return MoversListing(
-        filters=filters,
-        synced_at=synced,
-        movers=listed,
-        rows=rows,
-        seat_types=seat_types,
-        chart=chart,
-        page=page,
-        pages=pages,
-        grew=sum(1 for m in listed if m.change > 0),
-        shrank=sum(1 for m in listed if m.change < 0),
-        net_change=sum(m.change for m in listed),
+    return HistoryOverview(
+        state=state,
+        running=sync_is_running(state),
+        synced_at=state.synced_at,
+        events_held=events,
+        customers_held=customers,
+        reconciliation=reconciliation,
+        differences=differences,
+        more_differences=more,
     )
 
 
-def _passes(mover: Mover, filters: MoverFilters) -> bool:
-    change = mover.change
-    if filters.direction == "up" and change <= 0:
-        return False
-    if filters.direction == "down" and change >= 0:
-        return False
-    return abs(change) >= filters.min_change
+def sync_now_start() -> str:
+    """Start a sync in a background thread for "Sync now"; returns "started", "running" or
+    "too-soon" (at most one start per HISTORY_SYNC_NOW_INTERVAL_SECONDS, across processes when the
+    cache is shared). The request returns at once; the page polls the progress."""
+    if sync_is_running(sync_state()):
+        return "running"
+    if not cache.add(SYNC_NOW_KEY, True, timeout=settings.HISTORY_SYNC_NOW_INTERVAL_SECONDS):
+        return "too-soon"
+    SyncState.objects.filter(pk=1).update(sync_requested_at=timezone.now())
+    launch_sync()
+    return "started"
 
 
-def _name(listed: list[Mover]) -> None:
-    ids = [m.id for m in listed]
-    names: dict[str, str] = {}
-    aliases: dict[str, list[str]] = defaultdict(list)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        names.update(HeldCustomer.objects.filter(id__in=chunk).values_list("id", "legal_name"))
-        for value, customer in HeldAlias.objects.filter(customer_id__in=chunk).values_list(
-            "value", "customer_id"
-        ):
-            aliases[customer].append(value)
-    for mover in listed:
-        mover.legal_name = names.get(mover.id, mover.id)
-        mover.aliases = tuple(sorted(aliases.get(mover.id, ())))
+def launch_sync() -> None:
+    """Run one sync pass off the request thread (the lease keeps it from overlapping another)."""
 
+    def run() -> None:
+        try:
+            result = sync_once()
+            logger.info("history_sync_now status=%s error=%s", result.status, result.error)
+        except Exception:
+            logger.exception("history_sync_now failed")
+        finally:
+            connections.close_all()
 
-def _sort_key(sort: str):
-    descending = sort.startswith("-")
-    column = sort.lstrip("-")
-
-    def number(value: float) -> float:
-        return -value if descending else value
-
-    if column == "abs":
-        return lambda m: (-abs(m.change), -m.change, m.legal_name.casefold(), m.id)
-    if column == "change":
-        return lambda m: (number(m.change), m.legal_name.casefold(), m.id)
-    if column == "pct":  # new customers (no percentage) last either way
-        return lambda m: (m.pct is None, number(m.pct or 0.0), m.legal_name.casefold(), m.id)
-    if column in ("from", "to"):
-        attribute = "seats_from" if column == "from" else "seats_to"
-        return lambda m: (number(getattr(m, attribute)), m.legal_name.casefold(), m.id)
-    return lambda m: (m.legal_name.casefold(), m.id)
-
-
-def _chart(filters: MoverFilters, chosen: set[str] | None) -> tuple[list[str], list[ChartPoint]]:
-    """Total seats per seat type at the end of each day of the window, for the selected customers.
-
-    The first point is the day before the window (the seats held just before `start`).
-    """
-    held = HeldBalance.objects.all()
-    points = SeatChange.objects.filter(event_timestamp__gte=filters.start)
-    if filters.seat_types:
-        held = held.filter(seat_type__in=filters.seat_types)
-        points = points.filter(seat_type__in=filters.seat_types)
-    now: dict[str, int] = defaultdict(int)
-    by_day: dict[tuple[date, str], int] = defaultdict(int)
-    after_end: dict[str, int] = defaultdict(int)
-    day_of = TruncDate("event_timestamp", tzinfo=UTC)
-    if chosen is None:
-        for seat_type, total in held.values_list("seat_type").annotate(s=Sum("total")).order_by():
-            now[seat_type] += total
-        after = points.filter(event_timestamp__gt=filters.end).values_list("seat_type")
-        for seat_type, net in after.order_by().annotate(s=Sum("change")):
-            after_end[seat_type] += net
-        window = (
-            points.filter(event_timestamp__lte=filters.end)
-            .annotate(day=day_of)
-            .values_list("day", "seat_type")
-            .annotate(s=Sum("change"))
-            .order_by()
-        )
-    else:
-        for customer, seat_type, total in held.values_list("customer_id", "seat_type", "total"):
-            if customer in chosen:
-                now[seat_type] += total
-        window = []
-        grouped = (
-            points.annotate(day=day_of)
-            .values_list("customer_id", "day", "seat_type", "event_timestamp", "change")
-            .order_by()
-        )
-        for customer, day, seat_type, moment, change in grouped.iterator(5000):
-            if customer not in chosen:
-                continue
-            if moment > filters.end:
-                after_end[seat_type] += change
-            else:
-                window.append((day, seat_type, change))
-    for day, seat_type, change in window:
-        by_day[(day, seat_type)] += change
-    seat_types = sorted(set(now) | {seat_type for _, seat_type in by_day})
-    running = {t: now.get(t, 0) - after_end.get(t, 0) - _window_sum(by_day, t) for t in seat_types}
-    first = filters.start.astimezone(UTC).date()
-    last = filters.end.astimezone(UTC).date()
-    chart = [ChartPoint(first - timedelta(days=1), dict(running))]
-    day = first
-    while day <= last:
-        for seat_type in seat_types:
-            running[seat_type] += by_day.get((day, seat_type), 0)
-        chart.append(ChartPoint(day, dict(running)))
-        day += timedelta(days=1)
-    return seat_types, chart
-
-
-def _window_sum(by_day: dict[tuple[date, str], int], seat_type: str) -> int:
-    return sum(change for (_, kind), change in by_day.items() if kind == seat_type)
-
-
-def mover_csv_rows(listing: MoversListing) -> Iterator[tuple]:
-    """One row per customer and seat type, in the listing's order (every page)."""
-    start, end = listing.filters.start, listing.filters.end
-    for mover in listing.movers:
-        identity = (mover.id, mover.legal_name, "; ".join(mover.aliases))
-        for move in mover.moves:
-            yield (
-                *identity,
-                move.seat_type,
-                move.seats_from,
-                move.seats_to,
-                move.change,
-                start,
-                end,
-            )
-
-
-# Quick ranges: (key, label); the dates are computed against today's UTC date.
-QUICK_RANGES = (
-    ("7d", "7 days"),
-    ("30d", "30 days"),
-    ("90d", "90 days"),
-    ("quarter", "This quarter"),
-    ("last-quarter", "Last quarter"),
-    ("ytd", "Year to date"),
-)
-
-
-def quick_range(key: str, today: date) -> tuple[date, date]:
-    """The (from, to) dates of a quick range, both inclusive."""
-    if key in ("7d", "30d", "90d"):
-        return today - timedelta(days=int(key[:-1])), today
-    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    if key == "quarter":
-        return quarter_start, today
-    if key == "last-quarter":
-        last_end = quarter_start - timedelta(days=1)
-        return date(last_end.year, 3 * ((last_end.month - 1) // 3) + 1, 1), last_end
-    if key == "ytd":
-        return date(today.year, 1, 1), today
-    raise ValueError(key)
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesPoint:
-    event_timestamp: datetime
-    total: int
-    change: int
-    event_id: str = ""
-
-
-@dataclass(slots=True)
-class CustomerHistory:
-    """One customer's seats per seat type over a window, and its seats as of one instant."""
-
-    customer_id: str
-    synced_at: datetime
-    start: datetime
-    end: datetime
-    series: dict[str, list[SeriesPoint]]
-    as_of: datetime | None = None
-    as_of_seats: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return f"Seats per seat type from {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
-
-    @property
-    def as_of_total(self) -> int:
-        return sum(self.as_of_seats.values())
-
-    @property
-    def table(self) -> list[tuple[SeriesPoint, str]]:
-        """Every step of every series, oldest first, for the data table beside the chart."""
-        rows = [(point, seat_type) for seat_type, points in self.series.items() for point in points]
-        return sorted(rows, key=lambda row: (row[0].event_timestamp, row[1]))
-
-
-def customer_history(
-    customer_id: str,
-    *,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    as_of: datetime | None = None,
-) -> CustomerHistory:
-    """The customer's change series per seat type, within [start, end] when given.
-
-    A window that starts after a series began opens with the total held at its start, so each line
-    starts at its true height. Without a window: the whole history up to now.
-    """
-    synced = queries.require_synced()
-    now = datetime.now(UTC)
-    points = queries.change_series(customer_id)
-    end = end or max([now, *(p.event_timestamp for p in points)])
-    start = start or min([p.event_timestamp for p in points] or [end - timedelta(days=30)])
-    series: dict[str, list[SeriesPoint]] = {}
-    for point in points:
-        steps = series.setdefault(point.seat_type, [])
-        if point.event_timestamp < start:
-            steps[:] = [SeriesPoint(start, point.total, 0)]
-        elif point.event_timestamp <= end:
-            steps.append(
-                SeriesPoint(point.event_timestamp, point.total, point.change, point.event_id)
-            )
-    series = {seat_type: steps for seat_type, steps in series.items() if steps}
-    history = CustomerHistory(customer_id, synced, start, end, series, as_of=as_of)
-    if as_of is not None:
-        held = queries.balances_as_of(as_of, customer_ids=[customer_id]).get(customer_id, {})
-        history.as_of_seats = {seat_type: held[seat_type].total for seat_type in sorted(held)}
-    return history
-
-
-NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # "changed at" of a customer with no event yet
-_AS_OF_KEPT = 4
-
-
-@dataclass(frozen=True, slots=True)
-class AsOfSnapshot:
-    """Every customer the last sync saw, with the seats each held at `at`, indexed like `/`."""
-
-    at: datetime
-    synced_at: datetime
-    index: BalanceIndex
-    not_yet: frozenset[str]  # customers with no effective event at or before `at`
-
-
-_as_of_snapshots: OrderedDict[tuple[datetime, datetime], AsOfSnapshot] = OrderedDict()
-_as_of_lock = threading.Lock()
-
-
-def balances_as_of(at: datetime) -> AsOfSnapshot:
-    """The balances of every customer as they stood at `at` (inclusive), from the change series.
-
-    Kept per (instant, sync) in this process, so paging, sorting and filtering one instant reads
-    the history once.
-    """
-    synced = queries.require_synced()
-    key = (at, synced)
-    with _as_of_lock:
-        if key in _as_of_snapshots:
-            _as_of_snapshots.move_to_end(key)
-            return _as_of_snapshots[key]
-    held = queries.balances_as_of(at)
-    aliases: dict[str, list[str]] = defaultdict(list)
-    for value, customer_id in HeldAlias.objects.values_list("value", "customer_id").iterator(5000):
-        aliases[customer_id].append(value)
-    customers = []
-    rows = HeldCustomer.objects.values_list("id", "sequence_account_id", "legal_name")
-    for customer_id, account, name in rows.iterator(5000):
-        seats = held.get(customer_id, {})
-        balances = tuple(
-            SeatBalance(seat_type, total.total, total.changed_at)
-            for seat_type, total in sorted(seats.items())
-        )
-        customers.append(
-            CustomerBalances(
-                id=customer_id,
-                sequence_account_id=account,
-                legal_name=name,
-                aliases=tuple(sorted(aliases.get(customer_id, ()))),
-                total=sum(b.total for b in balances),
-                changed_at=max((b.changed_at for b in balances), default=NEVER),
-                balances=balances,
-            )
-        )
-    snapshot = AsOfSnapshot(
-        at=at,
-        synced_at=synced,
-        index=BalanceIndex.from_customers(customers),
-        not_yet=frozenset(c.id for c in customers if c.id not in held),
-    )
-    with _as_of_lock:
-        _as_of_snapshots[key] = snapshot
-        while len(_as_of_snapshots) > _AS_OF_KEPT:
-            _as_of_snapshots.popitem(last=False)
-    return snapshot
-
-
-def balance_listing_as_of(
-    at: datetime, filters: BalanceFilters
-) -> tuple[AsOfSnapshot, BalanceListing]:
-    """The page of `/` the filters select, with the balances as of `at`."""
-    snapshot = balances_as_of(at)
-    return snapshot, listing_from(snapshot.index, filters)
-
-
-def balance_rows_as_of(at: datetime, filters: BalanceFilters) -> tuple[AsOfSnapshot, list[int]]:
-    """Every row (all pages) for the CSV of the balances as of `at`."""
-    snapshot = balances_as_of(at)
-    if filters.sort.removeprefix("-") not in snapshot.index.sorts():
-        filters = replace(filters, sort="name")
-    return snapshot, snapshot.index.select(filters)
+    threading.Thread(target=run, name="history-sync-now", daemon=True).start()

@@ -47,6 +47,17 @@ def utc(moment: datetime | None) -> str:
 
 
 @register.filter
+def utc_time(moment: datetime | None) -> str:
+    """`14:02 UTC` today, `2026-03-31 14:02 UTC` on another day."""
+    if moment is None:
+        return "—"
+    moment = moment.astimezone(UTC)
+    if moment.date() == datetime.now(UTC).date():
+        return f"{moment:%H:%M} UTC"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+@register.filter
 def as_of(moment: datetime) -> str:
     """`14:02 UTC, 3 minutes ago` (the date too when not today)."""
     moment = moment.astimezone(UTC)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from seatdash.history import queries
@@ -30,7 +32,8 @@ def synced(db):
 
 def test_queries_before_any_sync_raise_not_synced(db):
     with pytest.raises(
-        queries.HistoryNotSynced, match="not synced yet: run `manage.py sync_seat_events`"
+        queries.HistoryNotSynced,
+        match=re.escape("not synced yet: run `manage.py sync_seat_events`"),
     ):
         queries.balances_as_of(at(5))
     with pytest.raises(queries.HistoryNotSynced):
@@ -77,3 +80,13 @@ def test_change_series_per_customer_in_time_order(synced):
 def test_held_counts_and_names(synced):
     assert queries.held_counts() == (6, 2)
     assert queries.customer_names(["c1", "zz"]) == {"c1": "Acme"}
+
+
+def test_child_run_is_really_on_postgresql(db):
+    import os
+
+    from django.db import connection
+
+    if not os.environ.get("SEATDASH_HISTORY_CHILD"):
+        pytest.skip("only in the PostgreSQL run (test_history_postgres.py)")
+    assert connection.vendor == "postgresql"

@@ -234,3 +234,54 @@ def test_full_rebuild_repairs_a_drifted_store(demo):
     assert held_balances() == sandbox_balances()
     assert held_in_receipt_order() == sandbox_in_receipt_order()
     assert queries.sync_state().full
+
+
+def test_two_syncs_in_two_threads_never_run_at_once(transactional_db):
+    import threading
+
+    from django.db import connection
+
+    make_customer("c1", "Acme", "acme")
+    sandbox_events([("acme", 5, 1)])
+    entered, release = threading.Event(), threading.Event()
+    blocking = CountingClient()
+    real_list = blocking.list_seat_events
+
+    def list_and_wait(*args, **kwargs):
+        entered.set()
+        assert release.wait(timeout=30)
+        return real_list(*args, **kwargs)
+
+    blocking.list_seat_events = list_and_wait
+    results = {}
+
+    def first():
+        try:
+            results["first"] = sync_once(client=blocking)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert entered.wait(timeout=30)
+    results["second"] = sync_once()
+    release.set()
+    thread.join(timeout=60)
+    assert results["second"].status == "busy"
+    assert results["first"].status == "ok"
+    assert SeatEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("threshold", [0, 10**9], ids=["one-pass rebuild", "per-customer"])
+def test_both_rebuild_paths_give_the_sandbox_balances(demo, monkeypatch, threshold):
+    from seatdash.history import sync as sync_module
+
+    monkeypatch.setattr(sync_module, "FULL_REBUILD_PAIRS", threshold)
+    monkeypatch.setattr(sync_module, "FULL_REBUILD_CUSTOMERS", 7)  # several ranges
+    sandbox_events([(SandboxEvent.objects.first().customer_alias, 3, 9, "admin", "moved")])
+    sandbox_events([(SandboxEvent.objects.last().customer_alias, 4, 9, "viewer", "moved")])
+    result = sync_once()
+    assert result.reconciliation.agreeing == result.reconciliation.customers == 40
+    assert held_balances() == sandbox_balances()
+    changes = SeatChange.objects.count()
+    assert changes == SeatEvent.objects.filter(superseded=False).count()

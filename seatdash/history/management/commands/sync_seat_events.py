@@ -112,7 +112,8 @@ def _summary(result: SyncResult) -> str:
         return "Another sync is running; this one did nothing."
     line = (
         f"{'Synced' if result.status == 'ok' else 'Sync failed'}: {result.events_read} events read "
-        f"({result.new_events} new) in {result.pages} pages, {result.calls} upstream calls, "
+        f"({result.new_events} new) in {result.pages} page{'' if result.pages == 1 else 's'}, "
+        f"{result.calls} upstream call{'' if result.calls == 1 else 's'}, "
         f"{result.seconds:.1f} s."
     )
     if result.error:

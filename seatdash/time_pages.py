@@ -17,8 +17,12 @@ from seatdash.audit import audited_stream
 from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
 from seatdash.forms import parse_instant
 from seatdash.history.queries import HistoryNotSynced
-from seatdash.history_forms import AsOfForm
-from seatdash.services.history import balance_listing_as_of, balance_rows_as_of, customer_history
+from seatdash.services.seats_over_time import (
+    balance_listing_as_of,
+    balance_rows_as_of,
+    customer_history,
+)
+from seatdash.time_forms import AsOfForm
 
 # The balances CSV's columns; its last one holds the as-of instant instead of the fetch time.
 BALANCE_AS_OF_COLUMNS = (*BALANCE_COLUMNS[:-1], "as_of")

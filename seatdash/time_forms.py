@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django import forms
 
 from seatdash.forms import InstantField, ListField, SeatTypesField
-from seatdash.services.history import MOVER_SORTS, MoverFilters
+from seatdash.services.seats_over_time import MOVER_SORTS, MoverFilters
 
 DEFAULT_DAYS = 30
 ID_SEPARATORS = re.compile(r"[\s,;]+")

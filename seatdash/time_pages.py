@@ -21,6 +21,7 @@ from seatdash.services.seats_over_time import (
     balance_listing_as_of,
     balance_rows_as_of,
     customer_history,
+    event_effect,
 )
 from seatdash.time_forms import AsOfForm
 
@@ -106,3 +107,11 @@ def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
     filename = f"seat-balances-as-of-{snapshot.at:%Y-%m-%dT%H%M%SZ}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def event_effect_context(event_id: str) -> dict:
+    """The event page's "effect" box: from the seat history when synced and holding the event."""
+    try:
+        return {"effect": event_effect(event_id)}
+    except HistoryNotSynced as error:
+        return {"effect_not_synced": str(error)}

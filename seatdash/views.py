@@ -29,6 +29,7 @@ from seatdash.time_pages import (
     balances_as_of_context,
     balances_as_of_csv,
     customer_history_context,
+    event_effect_context,
 )
 
 
@@ -198,7 +199,7 @@ def events(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def event(request: HttpRequest, event_id: str) -> HttpResponse:
-    context: dict = {"event_id": event_id}
+    context: dict = {"event_id": event_id, **event_effect_context(event_id)}
     try:
         context["detail"] = event_detail(event_id=event_id, refresh=_refresh_requested(request))
     except UpstreamNotFound:

@@ -198,3 +198,39 @@ def test_balances_csv_as_of(logged_in_client, tricky, fresh_as_of):
         ("Acme", "editor"): ("9", "2026-01-08T23:59:59Z"),
         ("Beta", ""): ("0", "2026-01-08T23:59:59Z"),
     }
+
+
+def event_ids() -> dict[tuple[int, int, str], str]:
+    from seatdash.history.models import SeatEvent
+
+    return {(e.event_timestamp.day, e.total, e.seat_type): e.id for e in SeatEvent.objects.all()}
+
+
+def test_event_page_shows_its_effect_from_the_store(logged_in_client, tricky):
+    ids = event_ids()
+    backdated = logged_in_client.get(reverse("event", args=[ids[(5, 3, "admin")]]))
+    effect = backdated.context["effect"]
+    assert effect.counts and (effect.seats_before, effect.seats_after) == (7, 3)
+    html = backdated.content.decode()
+    assert "Effect on the seats" in html and "\u22124" in html
+
+    replaced = logged_in_client.get(reverse("event", args=[ids[(3, 5, "admin")]]))
+    effect = replaced.context["effect"]
+    assert not effect.counts
+    assert effect.replaced_by.id == ids[(4, 7, "admin")]
+    assert effect.held_then == 0  # day 3: the replacement (day 4) had not happened yet
+    assert "replaced by a later event" in replaced.content.decode()
+
+    tie_loser = logged_in_client.get(reverse("event", args=[ids[(8, 6, "editor")]]))
+    effect = tie_loser.context["effect"]
+    assert effect.counts and (effect.seats_before, effect.seats_after) == (4, 6)
+
+
+def test_event_page_before_sync_says_so(logged_in_client, db):
+    make_customer("c1", "Acme", "acme")
+    post([("acme", 5, "2026-01-03T10:00:00Z")])
+    from seatdash.sandbox.models import SeatEvent
+
+    event_id = SeatEvent.objects.get().id
+    html = logged_in_client.get(reverse("event", args=[event_id])).content.decode()
+    assert "Seat history is not synced yet" in html

@@ -19,7 +19,7 @@ from django.db.models.functions import TruncDate
 
 from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
 from seatdash.history import queries
-from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatChange
+from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatChange, SeatEvent
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex
 from seatdash.services.balances import BalanceListing, listing_from
 
@@ -535,3 +535,43 @@ def balance_rows_as_of(at: datetime, filters: BalanceFilters) -> tuple[AsOfSnaps
     if filters.sort.removeprefix("-") not in snapshot.index.sorts():
         filters = replace(filters, sort="name")
     return snapshot, snapshot.index.select(filters)
+
+
+@dataclass(frozen=True, slots=True)
+class EventEffect:
+    """What one event did to its customer's seats of its type, by the balance rule."""
+
+    counts: bool  # False when a later event with the same customerEventId replaced it
+    seat_type: str
+    seats_before: int | None  # for a counted event: the total just before it
+    seats_after: int | None  # for a counted event: the total it set
+    held_then: int  # the seats of that type held at the event's time (effective history)
+    replaced_by: SeatEvent | None
+    resolved: bool  # False while its alias matched no customer
+
+    @property
+    def change(self) -> int:
+        return (self.seats_after or 0) - (self.seats_before or 0)
+
+
+def event_effect(event_id: str) -> EventEffect | None:
+    """The event's effect from the store; None when the store does not hold the event."""
+    queries.require_synced()
+    event = SeatEvent.objects.filter(id=event_id).select_related("superseded_by").first()
+    if event is None:
+        return None
+    point = SeatChange.objects.filter(event_id=event.id).first()
+    held_then = 0
+    if event.customer_id:
+        held = queries.balances_as_of(event.event_timestamp, customer_ids=[event.customer_id])
+        seat = held.get(event.customer_id, {}).get(event.seat_type)
+        held_then = seat.total if seat else 0
+    return EventEffect(
+        counts=point is not None,
+        seat_type=event.seat_type,
+        seats_before=None if point is None else point.total - point.change,
+        seats_after=None if point is None else point.total,
+        held_then=held_then,
+        replaced_by=event.superseded_by if event.superseded else None,
+        resolved=event.customer_id is not None,
+    )

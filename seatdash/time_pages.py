@@ -22,6 +22,7 @@ from seatdash.services.seats_over_time import (
     balance_rows_as_of,
     customer_history,
     event_effect,
+    trends,
 )
 from seatdash.time_forms import AsOfForm
 
@@ -115,3 +116,13 @@ def event_effect_context(event_id: str) -> dict:
         return {"effect": event_effect(event_id)}
     except HistoryNotSynced as error:
         return {"effect_not_synced": str(error)}
+
+
+def balance_trends_context(listing) -> dict:
+    """The balances table's 90-day trend and 30-day change for the rows shown (none if unsynced)."""
+    if listing is None:
+        return {}
+    try:
+        return {"trends": trends([customer.id for customer in listing.rows])}
+    except HistoryNotSynced:
+        return {}

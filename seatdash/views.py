@@ -26,6 +26,7 @@ from seatdash.services import balances as balance_service
 from seatdash.services.balances import balance_list, customer_get, iter_balance_rows
 from seatdash.services.events import customer_event_list, event_detail, event_search
 from seatdash.time_pages import (
+    balance_trends_context,
     balances_as_of_context,
     balances_as_of_csv,
     customer_history_context,
@@ -106,7 +107,7 @@ def balances(request: HttpRequest) -> HttpResponse:
         listing = fetched.value
         if "seat_type" in listing.errors:
             form.add_error("seat_type", listing.errors["seat_type"])
-        context.update(fetched=fetched, listing=listing)
+        context.update(fetched=fetched, listing=listing, **balance_trends_context(listing))
     return render_page_or_fragment(request, "balances.html", "results", context)
 
 

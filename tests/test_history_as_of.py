@@ -234,3 +234,29 @@ def test_event_page_before_sync_says_so(logged_in_client, db):
     event_id = SeatEvent.objects.get().id
     html = logged_in_client.get(reverse("event", args=[event_id])).content.decode()
     assert "Seat history is not synced yet" in html
+
+
+def test_balances_table_trend_sparkline_and_30_day_change(logged_in_client, user, tricky):
+    import time_machine
+
+    with time_machine.travel("2026-01-20T12:00Z", tick=False):
+        response = logged_in_client.get(reverse("balances"))
+    trend = response.context["trends"]["c1"]
+    assert trend.change_30_days == 10 + 9
+    days = trend.daily_totals
+    assert len(days) == 90 and days[-1] == 19
+    jan = {d: days[89 - (20 - d)] for d in range(1, 21)}
+    assert (jan[3], jan[4], jan[5], jan[7], jan[8], jan[10]) == (0, 7, 3, 7, 12, 19)
+    assert response.context["trends"]["c2"].change_30_days == 2
+    html = response.content.decode()
+    assert html.count('<svg class="sparkline"') == 2 and "30-day change" in html
+    with time_machine.travel("2026-02-06T12:00Z", tick=False):  # day 7 and before: > 30 days
+        logged_in_client.force_login(user)
+        later = logged_in_client.get(reverse("balances")).context["trends"]["c1"]
+    assert later.change_30_days == 19 - 3  # held 3 (admin) on Jan 7 12:00
+
+
+def test_balances_table_without_sync_has_no_trend_columns(logged_in_client, db):
+    make_customer("c1", "Acme", "acme")
+    response = logged_in_client.get(reverse("balances"))
+    assert "trends" not in response.context and "30-day change" not in response.content.decode()

@@ -39,6 +39,7 @@ MOVER_SORTS = (
 )
 DIRECTIONS = ("all", "up", "down")
 EPSILON = timedelta(microseconds=1)
+MANY_IDS = 500  # past this many customers, read a table whole rather than by a long IN list
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,13 +197,13 @@ def movers(filters: MoverFilters) -> MoversListing:
     if chosen is not None:
         window_net = {pair: net for pair, net in window_net.items() if pair[0] in chosen}
     changed = {customer for (customer, _), net in window_net.items() if net}
-    held = HeldBalance.objects.filter(customer_id__in=changed) if len(changed) < 20_000 else None
+    held = HeldBalance.objects.all()
+    if len(changed) <= MANY_IDS:  # a long IN list costs more than reading the table
+        held = held.filter(customer_id__in=changed)
     now: dict[tuple[str, str], int] = {}
-    for customer, seat_type, total in (
-        (held or HeldBalance.objects.all())
-        .values_list("customer_id", "seat_type", "total")
-        .iterator(5000)
-    ):
+    for customer, seat_type, total in held.values_list(
+        "customer_id", "seat_type", "total"
+    ).iterator(5000):
         if customer in changed:
             now[(customer, seat_type)] = total
 
@@ -245,15 +246,16 @@ def _passes(mover: Mover, filters: MoverFilters) -> bool:
 
 
 def _name(listed: list[Mover]) -> None:
-    ids = [m.id for m in listed]
-    names: dict[str, str] = {}
+    ids = {m.id for m in listed}
+    customers = HeldCustomer.objects.all()
+    alias_rows = HeldAlias.objects.all()
+    if len(ids) <= MANY_IDS:
+        customers = customers.filter(id__in=ids)
+        alias_rows = alias_rows.filter(customer_id__in=ids)
+    names = {c: n for c, n in customers.values_list("id", "legal_name").iterator(5000) if c in ids}
     aliases: dict[str, list[str]] = defaultdict(list)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        names.update(HeldCustomer.objects.filter(id__in=chunk).values_list("id", "legal_name"))
-        for value, customer in HeldAlias.objects.filter(customer_id__in=chunk).values_list(
-            "value", "customer_id"
-        ):
+    for value, customer in alias_rows.values_list("value", "customer_id").iterator(5000):
+        if customer in ids:
             aliases[customer].append(value)
     for mover in listed:
         mover.legal_name = names.get(mover.id, mover.id)
@@ -575,3 +577,53 @@ def event_effect(event_id: str) -> EventEffect | None:
         replaced_by=event.superseded_by if event.superseded else None,
         resolved=event.customer_id is not None,
     )
+
+
+TREND_DAYS = 90
+CHANGE_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    daily_totals: list[
+        int
+    ]  # total seats at the end of each of the last TREND_DAYS days, oldest first
+    change_30_days: int  # seats now minus seats held 30 days ago
+
+    @property
+    def label(self) -> str:
+        low, high = min(self.daily_totals), max(self.daily_totals)
+        return f"{TREND_DAYS}-day trend: from {self.daily_totals[0]:,} to {self.daily_totals[-1]:,} (between {low:,} and {high:,})"
+
+
+def trends(customer_ids: list[str]) -> dict[str, Trend]:
+    """The 90-day trend and 30-day change of the given customers (one page of them), all seat types.
+
+    Read from the held balances and the change points of the last 90 days only.
+    """
+    queries.require_synced()
+    now = datetime.now(UTC)
+    today = now.date()
+    first_day = today - timedelta(days=TREND_DAYS - 1)
+    totals: dict[str, int] = defaultdict(int)
+    for customer, total in HeldBalance.objects.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "total"
+    ):
+        totals[customer] += total
+    changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    since = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC)
+    rows = SeatChange.objects.filter(customer_id__in=customer_ids, event_timestamp__gt=since)
+    for customer, moment, change in rows.values_list("customer_id", "event_timestamp", "change"):
+        changes[customer].append((moment, change))
+    month_ago = now - timedelta(days=CHANGE_DAYS)
+    result = {}
+    for customer in customer_ids:
+        points = changes.get(customer, [])
+        daily = []
+        for offset in range(TREND_DAYS):
+            day_end = since + timedelta(days=offset + 1)
+            later = sum(change for moment, change in points if moment >= day_end)
+            daily.append(totals.get(customer, 0) - later)
+        recent = sum(change for moment, change in points if month_ago < moment <= now)
+        result[customer] = Trend(daily, recent)
+    return result

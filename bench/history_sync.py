@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -92,13 +93,18 @@ def base_env(**extra: str) -> dict:
 
 
 def start_sandbox(
-    workdir: Path, customers: int, delay_ms: int
+    workdir: Path, customers: int, delay_ms: int, seeded: str | None
 ) -> tuple[subprocess.Popen, str, dict]:
     env = base_env(DATABASE_URL=f"sqlite:///{workdir / 'sandbox.sqlite3'}")
+    if seeded:  # a copy of a sandbox database seeded before (seeding 100,000 takes a minute)
+        shutil.copyfile(seeded, workdir / "sandbox.sqlite3")
     manage(env, "migrate", "--no-input")
-    began = time.monotonic()
-    manage(env, "sandbox_seed", "--customers", str(customers), "--anchor", "2026-06-01", "--reset")
-    print(f"  seeded {customers:,} customers in {time.monotonic() - began:.0f} s")
+    if not seeded:
+        began = time.monotonic()
+        manage(
+            env, "sandbox_seed", "--customers", str(customers), "--anchor", "2026-06-01", "--reset"
+        )
+        print(f"  seeded {customers:,} customers in {time.monotonic() - began:.0f} s")
     manage(env, "sandbox_faults", "--delay-ms", str(delay_ms))
     port = free_port()
     server = subprocess.Popen(  # noqa: S603
@@ -204,10 +210,13 @@ def main() -> None:
     parser.add_argument("--delay-ms", type=int, default=20)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--new-events", type=int, default=1000)
+    parser.add_argument("--sandbox-db", help="reuse this seeded sandbox SQLite file (copied)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="seatdash-bench-") as tmp:
         workdir = Path(tmp)
-        server, url, sandbox_env = start_sandbox(workdir, args.customers, args.delay_ms)
+        server, url, sandbox_env = start_sandbox(
+            workdir, args.customers, args.delay_ms, args.sandbox_db
+        )
         try:
             for db in args.db.split(","):
                 pg_name = fresh_postgres() if db == "postgres" else None

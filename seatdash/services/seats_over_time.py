@@ -196,16 +196,8 @@ def movers(filters: MoverFilters) -> MoversListing:
     after_end = _net_by_pair(points.filter(event_timestamp__gt=filters.end))
     if chosen is not None:
         window_net = {pair: net for pair, net in window_net.items() if pair[0] in chosen}
-    changed = {customer for (customer, _), net in window_net.items() if net}
-    held = HeldBalance.objects.all()
-    if len(changed) <= MANY_IDS:  # a long IN list costs more than reading the table
-        held = held.filter(customer_id__in=changed)
-    now: dict[tuple[str, str], int] = {}
-    for customer, seat_type, total in held.values_list(
-        "customer_id", "seat_type", "total"
-    ).iterator(5000):
-        if customer in changed:
-            now[(customer, seat_type)] = total
+    tables = held_tables(synced)
+    now = tables.now
 
     by_customer: dict[str, Mover] = {}
     for (customer, seat_type), net in sorted(window_net.items()):
@@ -215,12 +207,14 @@ def movers(filters: MoverFilters) -> MoversListing:
         mover = by_customer.setdefault(customer, Mover(id=customer))
         mover.moves.append(SeatMove(seat_type, seats_to - net, seats_to))
     listed = [m for m in by_customer.values() if _passes(m, filters)]
-    _name(listed)
+    for mover in listed:
+        mover.legal_name = tables.names.get(mover.id, mover.id)
+        mover.aliases = tables.aliases.get(mover.id, ())
     listed.sort(key=_sort_key(filters.sort), reverse=filters.sort == "-name")
     pages = max(1, math.ceil(len(listed) / MOVERS_PER_PAGE))
     page = min(filters.page, pages)
     rows = listed[(page - 1) * MOVERS_PER_PAGE : page * MOVERS_PER_PAGE]
-    seat_types, chart = _chart(filters, chosen)
+    seat_types, chart = _chart(filters, chosen, tables)
     return MoversListing(
         filters=filters,
         synced_at=synced,
@@ -245,21 +239,39 @@ def _passes(mover: Mover, filters: MoverFilters) -> bool:
     return abs(change) >= filters.min_change
 
 
-def _name(listed: list[Mover]) -> None:
-    ids = {m.id for m in listed}
-    customers = HeldCustomer.objects.all()
-    alias_rows = HeldAlias.objects.all()
-    if len(ids) <= MANY_IDS:
-        customers = customers.filter(id__in=ids)
-        alias_rows = alias_rows.filter(customer_id__in=ids)
-    names = {c: n for c, n in customers.values_list("id", "legal_name").iterator(5000) if c in ids}
+@dataclass(frozen=True, slots=True)
+class HeldTables:
+    """The held balances, names and aliases of one sync, decoded once per process."""
+
+    now: dict[tuple[str, str], int]  # (customer, seat type) -> seats held now
+    names: dict[str, str]
+    aliases: dict[str, tuple[str, ...]]
+
+
+_held_tables: dict[datetime, HeldTables] = {}
+_held_lock = threading.Lock()
+
+
+def held_tables(synced: datetime) -> HeldTables:
+    """The held tables as of the sync that finished at `synced` (a new sync makes new ones)."""
+    with _held_lock:
+        if synced in _held_tables:
+            return _held_tables[synced]
+    now = {
+        (customer, seat_type): total
+        for customer, seat_type, total in HeldBalance.objects.values_list(
+            "customer_id", "seat_type", "total"
+        ).iterator(5000)
+    }
+    names = dict(HeldCustomer.objects.values_list("id", "legal_name").iterator(5000))
     aliases: dict[str, list[str]] = defaultdict(list)
-    for value, customer in alias_rows.values_list("value", "customer_id").iterator(5000):
-        if customer in ids:
-            aliases[customer].append(value)
-    for mover in listed:
-        mover.legal_name = names.get(mover.id, mover.id)
-        mover.aliases = tuple(sorted(aliases.get(mover.id, ())))
+    for value, customer in HeldAlias.objects.values_list("value", "customer_id").iterator(5000):
+        aliases[customer].append(value)
+    tables = HeldTables(now, names, {c: tuple(sorted(v)) for c, v in aliases.items()})
+    with _held_lock:
+        _held_tables.clear()  # one sync's tables kept: the newest
+        _held_tables[synced] = tables
+    return tables
 
 
 def _sort_key(sort: str):
@@ -281,7 +293,9 @@ def _sort_key(sort: str):
     return lambda m: (m.legal_name.casefold(), m.id)
 
 
-def _chart(filters: MoverFilters, chosen: set[str] | None) -> tuple[list[str], list[ChartPoint]]:
+def _chart(
+    filters: MoverFilters, chosen: set[str] | None, tables: HeldTables
+) -> tuple[list[str], list[ChartPoint]]:
     """Total seats per seat type at the end of each day of the window, for the selected customers.
 
     The first point is the day before the window (the seats held just before `start`).
@@ -309,8 +323,9 @@ def _chart(filters: MoverFilters, chosen: set[str] | None) -> tuple[list[str], l
             .order_by()
         )
     else:
-        for customer, seat_type, total in held.values_list("customer_id", "seat_type", "total"):
-            if customer in chosen:
+        wanted = set(filters.seat_types)
+        for (customer, seat_type), total in tables.now.items():
+            if customer in chosen and (not wanted or seat_type in wanted):
                 now[seat_type] += total
         window = []
         grouped = (

@@ -94,7 +94,7 @@ def balances(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     refresh = _refresh_requested(request)
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
-    if "as_of" in request.GET:  # from the seat history, not Sequence's present
+    if request.GET.get("as_of"):  # from the seat history, not Sequence's present
         context.update(balances_as_of_context(request, form, filters))
         return render_page_or_fragment(request, "balances.html", "results", context)
     try:
@@ -118,7 +118,7 @@ def balances(request: HttpRequest) -> HttpResponse:
 def balances_csv(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
     filters = form.filters()
-    if "as_of" in request.GET:
+    if request.GET.get("as_of"):
         return balances_as_of_csv(request, filters)
     try:
         snapshot, positions = balance_service.balance_rows(filters=filters)

@@ -260,3 +260,12 @@ def test_balances_table_without_sync_has_no_trend_columns(logged_in_client, db):
     make_customer("c1", "Acme", "acme")
     response = logged_in_client.get(reverse("balances"))
     assert "trends" not in response.context and "30-day change" not in response.content.decode()
+
+
+def test_an_empty_as_of_from_the_form_means_today(logged_in_client, tricky):
+    # htmx sends every field of the filter form, the empty "as of" one included.
+    response = logged_in_client.get(reverse("balances"), {"q": "acme", "as_of": ""}, **HX)
+    assert response.status_code == 200
+    assert "as_of" not in response.context and [c.id for c in response.context["listing"].rows] == [
+        "c1"
+    ]

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from seatdash import history_views, metronome_views, views
+from seatdash import history_views, metronome_views, time_views, views
 from seatdash.converters import IdentifierConverter
 from seatdash.health import healthz
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.balances, name="balances"),
     path("balances.csv", views.balances_csv, name="balances_csv"),
     path("customers/<ident:customer_id>/", views.customer_detail, name="customer"),
+    path("movers/", time_views.movers_page, name="movers"),
+    path("movers.csv", time_views.movers_csv, name="movers_csv"),
     path("events/", views.events, name="events"),
     path("events/<ident:event_id>/", views.event, name="event"),
     path("history/", history_views.history, name="history"),

@@ -37,6 +37,13 @@ from seatdash.services.events import (
     event_search,
     seat_type_choice,
 )
+from seatdash.time_pages import (
+    balance_trends_context,
+    balances_as_of_context,
+    balances_as_of_csv,
+    customer_history_context,
+    event_effect_context,
+)
 
 
 def render_page_or_fragment(
@@ -99,6 +106,9 @@ def balances(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     refresh = _refresh_requested(request)
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
+    if request.GET.get("as_of"):  # from the seat history, not Sequence's present
+        context.update(balances_as_of_context(request, form, filters))
+        return render_page_or_fragment(request, "balances.html", "results", context)
     try:
         fetched = balance_list(filters=filters, refresh=refresh, blocked=bool(form.unusable()))
     except BalancesLoading as loading:
@@ -111,7 +121,12 @@ def balances(request: HttpRequest) -> HttpResponse:
         listing = fetched.value
         if "seat_type" in listing.errors:
             form.add_error("seat_type", listing.errors["seat_type"])
-        context.update(fetched=fetched, listing=listing, unusable=form.unusable())
+        context.update(
+            fetched=fetched,
+            listing=listing,
+            unusable=form.unusable(),
+            **balance_trends_context(listing),
+        )
     return render_page_or_fragment(request, "balances.html", "results", context)
 
 
@@ -144,6 +159,8 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
                 for name in form.unusable()
             },
         )
+    if request.GET.get("as_of"):
+        return balances_as_of_csv(request, filters)
     try:
         export = balance_service.balance_rows(filters=filters)
     except UpstreamError:
@@ -193,6 +210,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     if seat_type_error:
         form.add_error("seat_type", seat_type_error)
     context["unusable"] = unusable = form.unusable()
+    context.update(customer_history_context(request, customer_id, filters))
     if not unusable:
         try:
             context["events"] = customer_event_list(
@@ -244,7 +262,7 @@ def events(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def event(request: HttpRequest, event_id: str) -> HttpResponse:
-    context: dict = {"event_id": event_id}
+    context: dict = {"event_id": event_id, **event_effect_context(event_id)}
     try:
         context["detail"] = event_detail(event_id=event_id, refresh=_refresh_requested(request))
     except UpstreamNotFound:

@@ -1,0 +1,129 @@
+"""What the existing pages add from the seat history (the customer chart, balances as of).
+
+Kept apart from seatdash.views so those views gain one line each, and so the history never breaks
+a page that works without it: not synced yet is said on the page, never shown as zeros.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from seatdash.audit import audited_stream
+from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
+from seatdash.forms import parse_instant
+from seatdash.history.queries import HistoryNotSynced
+from seatdash.services.seats_over_time import (
+    balance_listing_as_of,
+    balance_rows_as_of,
+    customer_history,
+    event_effect,
+    trends,
+)
+from seatdash.time_forms import AsOfForm
+
+# The balances CSV's columns; its last one holds the as-of instant instead of the fetch time.
+BALANCE_AS_OF_COLUMNS = (*BALANCE_COLUMNS[:-1], "as_of")
+
+
+def customer_history_context(request: HttpRequest, customer_id: str, filters) -> dict:
+    """The customer page's seat-history chart (over its from/to when given) and its "as of" box."""
+    as_of_form = AsOfForm(request.GET)
+    context: dict = {"as_of_form": as_of_form}
+    try:
+        context["history"] = customer_history(
+            customer_id,
+            start=filters.timestamp_from,
+            end=filters.timestamp_to,
+            as_of=as_of_form.instant,
+        )
+    except HistoryNotSynced as error:
+        context["history_not_synced"] = str(error)
+    return context
+
+
+def as_of_label(text: str, at: datetime) -> str:
+    """ "2026-06-30 (end of day UTC)" for a date, "2026-06-30 14:00 UTC" for a time, "now" today."""
+    text = text.strip()
+    if len(text) == 10 and at.date().isoformat() == text:
+        if at < parse_instant(text, end_of_day=True):
+            return f"{text} (up to now, {at:%H:%M} UTC)"
+        return f"{text} (end of day UTC)"
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def balances_as_of_context(request: HttpRequest, form, filters) -> dict:
+    """`/?as_of=`: the page's rows as of that instant, or why there are none (never zeros)."""
+    as_of_form = AsOfForm(request.GET)
+    context: dict = {"as_of_form": as_of_form, "as_of_requested": True}
+    at = as_of_form.instant
+    if at is None:
+        context["as_of_failure"] = "Nothing listed: fix the “as of” date first."
+        return context
+    try:
+        snapshot, listing = balance_listing_as_of(at, filters, blocked=bool(form.unusable()))
+    except HistoryNotSynced as error:
+        context["as_of_failure"] = str(error)
+        return context
+    if "seat_type" in listing.errors:
+        form.add_error("seat_type", listing.errors["seat_type"])
+    context.update(
+        as_of=snapshot,
+        as_of_label=as_of_label(request.GET.get("as_of", ""), at),
+        listing=listing,
+        unusable=form.unusable(),
+    )
+    return context
+
+
+def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
+    """`/balances.csv?as_of=`: the same rows, the instant in the file name and every row."""
+    at = AsOfForm(request.GET).instant
+    try:
+        snapshot, positions = (None, []) if at is None else balance_rows_as_of(at, filters)
+    except HistoryNotSynced:
+        snapshot = None
+    if snapshot is None:
+        url = reverse("balances") + f"?{request.GET.urlencode()}"
+        if request.htmx or "text/html" in request.headers.get("Accept", ""):
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        form = AsOfForm(request.GET)
+        message = " ".join(form.errors.get("as_of", [])) or "Seat history is not synced yet"
+        return HttpResponse(f"as_of: {message}\n", status=400, content_type="text/plain")
+    index = snapshot.index
+    rows = RowCounter(
+        balance_rows(
+            (index.customer(i) for i in positions),
+            seat_types=filters.seat_types,
+            fetched_at=snapshot.at,
+        )
+    )
+    lines = audited_stream(
+        request, csv_chunks(BALANCE_AS_OF_COLUMNS, rows), view="balances_csv", rows=rows
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"seat-balances-as-of-{snapshot.at:%Y-%m-%dT%H%M%SZ}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def event_effect_context(event_id: str) -> dict:
+    """The event page's "effect" box: from the seat history when synced and holding the event."""
+    try:
+        return {"effect": event_effect(event_id)}
+    except HistoryNotSynced as error:
+        return {"effect_not_synced": str(error)}
+
+
+def balance_trends_context(listing) -> dict:
+    """The balances table's 90-day trend and 30-day change for the rows shown (none if unsynced)."""
+    if listing is None:
+        return {}
+    try:
+        return {"trends": trends([customer.id for customer in listing.rows])}
+    except HistoryNotSynced:
+        return {}

@@ -1,0 +1,101 @@
+"""Time pages from the synced seat history: movers between two instants and their CSV."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+from seatdash.audit import audited_stream
+from seatdash.exports import RowCounter, csv_chunks
+from seatdash.history.queries import HistoryNotSynced
+from seatdash.permissions import can_export, export_required
+from seatdash.services.seats_over_time import QUICK_RANGES, mover_csv_rows, movers, quick_range
+from seatdash.time_forms import MoverFilterForm
+from seatdash.views import canonical_query, render_page_or_fragment
+
+MOVER_COLUMNS = (
+    "customer_id",
+    "legal_name",
+    "aliases",
+    "seat_type",
+    "seats_from",
+    "seats_to",
+    "change",
+    "from",
+    "to",
+)
+
+
+def quick_range_links(request: HttpRequest) -> list[dict]:
+    """Plain links for the quick ranges, keeping the page's other filters (page reset)."""
+    today = datetime.now(UTC).date()
+    links = []
+    for key, label in QUICK_RANGES:
+        low, high = quick_range(key, today)
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["from"], query["to"] = low.isoformat(), high.isoformat()
+        current = request.GET.get("from") == query["from"] and request.GET.get("to") == query["to"]
+        links.append(
+            {"label": label, "url": f"{request.path}?{query.urlencode()}", "current": current}
+        )
+    return links
+
+
+def _movers_context(request: HttpRequest) -> dict:
+    form = MoverFilterForm(request.GET)
+    filters = form.filters()
+    context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
+    if filters is None:
+        return context
+    try:
+        context["listing"] = movers(filters)
+    except HistoryNotSynced as error:
+        context["not_synced"] = str(error)
+    return context
+
+
+@require_GET
+@never_cache
+@canonical_query
+def movers_page(request: HttpRequest) -> HttpResponse:
+    context = _movers_context(request)
+    context["quick_ranges"] = quick_range_links(request)
+    return render_page_or_fragment(request, "movers.html", "results", context)
+
+
+def _wants_html(request: HttpRequest) -> bool:
+    return bool(request.htmx) or "text/html" in request.headers.get("Accept", "")
+
+
+@require_GET
+@never_cache
+@canonical_query
+@export_required
+def movers_csv(request: HttpRequest) -> HttpResponse:
+    context = _movers_context(request)
+    listing = context.get("listing")
+    if listing is None:
+        if not _wants_html(request):  # a script: say what is wrong, in text
+            problems = [
+                f"{name}: {' '.join(errors)}" for name, errors in context["form"].errors.items()
+            ]
+            message = "\n".join(problems) or context.get("not_synced", "")
+            return HttpResponse(
+                message + "\n", status=400, content_type="text/plain; charset=utf-8"
+            )
+        url = reverse("movers") + (f"?{request.GET.urlencode()}" if request.GET else "")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    rows = RowCounter(mover_csv_rows(listing))
+    lines = audited_stream(request, csv_chunks(MOVER_COLUMNS, rows), view="movers_csv", rows=rows)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    start, end = listing.filters.start, listing.filters.end
+    filename = f"seat-movers-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

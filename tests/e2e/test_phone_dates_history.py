@@ -213,7 +213,8 @@ def test_the_calendar_writes_an_iso_date_into_the_text_field(signed_in):
     field = page.locator("input[name=from]")
     expect(field).to_have_attribute("type", "text")
     expect(field).to_have_attribute("placeholder", "YYYY-MM-DD")
-    expect(page.get_by_role("button", name=re.compile("Pick date: "))).to_have_count(2)
+    # One calendar per date field: from, to and "Balances as of".
+    expect(page.get_by_role("button", name=re.compile("Pick date: "))).to_have_count(3)
 
     page.locator("input[name=from] ~ .date-native").evaluate(
         "n => { n.value = '2026-03-05'; n.dispatchEvent(new Event('change', {bubbles: true})); }"

@@ -29,8 +29,24 @@ def split_list(text: str, separators: re.Pattern[str] = PASTE_SEPARATORS) -> tup
     return tuple(dict.fromkeys(value for value in values if value))
 
 
+# Seat data starts long after 1970 and dates past 2999 are typos; outside them, datetime
+# arithmetic (time zones, end of day, a chart's days) can overflow.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+OUT_OF_RANGE = f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+
+
 def parse_instant(text: str, *, end_of_day: bool) -> datetime:
-    """An ISO date or datetime in UTC; a bare date covers the whole day (inclusive)."""
+    """An ISO date or datetime in UTC, years 1970-2999; a bare date covers the whole day."""
+    try:
+        moment = _parse_instant(text, end_of_day=end_of_day)
+    except OverflowError:
+        raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range") from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+    return moment
+
+
+def _parse_instant(text: str, *, end_of_day: bool) -> datetime:
     text = text.strip()
     try:
         day = date.fromisoformat(text)

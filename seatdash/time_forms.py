@@ -15,6 +15,8 @@ from seatdash.forms import InstantField, ListField, SeatTypesField
 from seatdash.services.seats_over_time import MOVER_SORTS, MoverFilters
 
 DEFAULT_DAYS = 30
+# The chart has a point per day: bound the window so one request cannot ask for 700,000.
+MAX_WINDOW_DAYS = 10 * 365
 ID_SEPARATORS = re.compile(r"[\s,;]+")
 ALIAS_SEPARATORS = re.compile(r"[,\n\r]+")
 FUTURE_MESSAGE = "That is in the future; history only knows up to now."
@@ -97,6 +99,8 @@ class MoverFilterForm(forms.Form):
             cleaned["to"] = high = datetime.now(UTC)
         if low and high and low > high:
             self.add_error("to", "“to” is before “from”.")
+        elif low and high and high - low > timedelta(days=MAX_WINDOW_DAYS):
+            self.add_error("from", f"Choose a window of at most {MAX_WINDOW_DAYS // 365} years.")
         return cleaned
 
     def filters(self) -> MoverFilters | None:

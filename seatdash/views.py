@@ -210,7 +210,8 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     if seat_type_error:
         form.add_error("seat_type", seat_type_error)
     context["unusable"] = unusable = form.unusable()
-    context.update(customer_history_context(request, customer_id, filters))
+    if not unusable:  # fail closed: no chart either under a filter that cannot be applied
+        context.update(customer_history_context(request, customer_id, filters))
     if not unusable:
         try:
             context["events"] = customer_event_list(

@@ -140,3 +140,39 @@ def test_csv_while_loading_sends_to_the_balances_page(
         assert response["Location"] == reverse("balances")
     finally:
         slow.release.set()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("status", [401, 403])
+def test_cold_balances_page_with_refused_credentials_answers_at_once(
+    logged_in_client, monkeypatch, background_threads, status
+):
+    """A fetch that fails for good (refused credentials) must end the wait of the request that
+    started it, not restart in the background for ever (the loading path once did)."""
+    calls = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(status, json={"message": "bad credentials"})
+
+    client = SequenceClient(
+        base_url="https://eu.sequencehq.com/api",
+        client_id="id",
+        client_secret="secret-secret",
+        transport=httpx.MockTransport(refuse),
+    )
+    monkeypatch.setattr(balance_service, "sequence_client", lambda: client)
+    balance_service._indexes.clear()
+    answered = {}
+
+    worker = threading.Thread(
+        target=lambda: answered.setdefault("response", logged_in_client.get(reverse("balances")))
+    )
+    worker.start()
+    worker.join(10)
+
+    assert "response" in answered, "the page was still waiting after 10 s"
+    body = answered["response"].content.decode()
+    assert answered["response"].status_code == 200
+    assert "refused seatdash" in body
+    assert len(calls) <= 2

@@ -197,7 +197,10 @@ class _Sync:
             self._finish(started, error)
             raise
         except Exception as exc:
-            error = f"Internal error: {type(exc).__name__}: {exc}"
+            # The page shows this to every viewer: a database error's text names hosts and users,
+            # so only its kind is stored; the traceback goes to the log.
+            logger.exception("history_sync_crashed")
+            error = f"Internal error ({type(exc).__name__}); the details are in the worker's log."
             self._finish(started, error)
             raise
         self._finish(started, error)

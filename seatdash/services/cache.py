@@ -32,7 +32,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connections
 from redis.exceptions import LockError
 
-from seatdash.clients.errors import UpstreamUnavailable
+from seatdash.clients.errors import UpstreamError, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +233,8 @@ def run_in_thread(job: Callable[[], object], name: str) -> None:
     def run() -> None:
         try:
             job()
+        except UpstreamError as failure:  # already told to the requests that wait on it
+            logger.warning("background refresh %s failed: %s", name, failure)
         except Exception:
             logger.exception("background refresh %s failed", name)
         finally:
@@ -395,6 +397,13 @@ def _fetch_and_store(
         if previous is not None and _age_seconds(previous) >= settings.MAX_STALE_SECONDS:
             previous = None
         return _stale_or_raise(previous, failure)
+    except UpstreamError as refusal:
+        # Refused credentials, an unreadable answer: retrying will not help, so the requests
+        # waiting on this fetch (in this process) get the same error instead of starting another.
+        with _refusals_guard:
+            _refusals[key] = (refusal, time.monotonic())
+        _report_outcome(provider, ok=False)
+        raise
     envelope = Envelope(value, now())
     cache.set(key, envelope, timeout=_store_seconds())
     cache.delete(_failure_key(key))
@@ -402,6 +411,17 @@ def _fetch_and_store(
     if previous is not None and on_replaced is not None and previous.value != value:
         on_replaced(previous.value)
     return Fetched(envelope.value, envelope.fetched_at)
+
+
+# key -> (the error a fetch of it ended with, when); read by the waiters of that fetch.
+_refusals: dict[str, tuple[UpstreamError, float]] = {}
+_refusals_guard = threading.Lock()
+
+
+def _refusal_since(key: str, since: float) -> UpstreamError | None:
+    with _refusals_guard:
+        refusal = _refusals.get(key)
+    return refusal[0] if refusal is not None and refusal[1] >= since else None
 
 
 def _with_known_failure(key: str, envelope: Envelope[T], provider: str) -> Fetched[T]:
@@ -427,7 +447,7 @@ def _wait_for_leader(
     `newer_than` for a Refresh) lasts at most `wait` seconds: then StillLoading with the progress
     so far, or the `newer_than` copy.
     """
-    started = time.monotonic()
+    started = waiting_since = time.monotonic()
     give_up_at = started + wait
     background = loading or newer_than is not None
     while True:
@@ -439,6 +459,9 @@ def _wait_for_leader(
         if not held and background and time.monotonic() - started < BACKGROUND_START_GRACE:
             pass  # the background leader may not have taken its lock yet
         elif not held:
+            refusal = _refusal_since(key, waiting_since)
+            if refusal is not None and newer_than is None:
+                raise refusal
             if newer_than is not None:
                 return _with_known_failure(key, newer_than, provider)
             if cache.get(_breaker_key(provider)) is not None:

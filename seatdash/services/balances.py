@@ -24,6 +24,7 @@ from django.core.cache import cache
 
 from seatdash.clients.sequence_records import PROVIDER, CustomerBalances
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex, pack
+from seatdash.services.change_window import with_history_window
 from seatdash.services.cache import (
     Fetched,
     StillLoading,
@@ -223,6 +224,8 @@ def balance_list(
     """
     snapshot, ref = _snapshot(refresh=refresh)
     index = snapshot.value
+    if not blocked:
+        filters = with_history_window(filters)
     listing = blocked_listing(index, filters) if blocked else listing_from(index, filters)
     if ref.incomplete:
         listing = replace(listing, customers_reported=ref.reported_total)
@@ -309,7 +312,7 @@ def balance_rows(*, filters: BalanceFilters) -> BalanceExport:
         return BalanceExport(snapshot, [], errors)
     if filters.sort.removeprefix("-") not in index.sorts():
         filters = replace(filters, sort="name")
-    return BalanceExport(snapshot, index.select(filters), {})
+    return BalanceExport(snapshot, index.select(with_history_window(filters)), {})
 
 
 def iter_balance_rows(

@@ -22,6 +22,7 @@ from seatdash.history import queries
 from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatChange, SeatEvent
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex
 from seatdash.services.balances import BalanceListing, blocked_listing, listing_from
+from seatdash.services.change_window import with_history_window
 
 MOVERS_PER_PAGE = 50
 MOVER_SORTS = (
@@ -546,7 +547,7 @@ def balance_listing_as_of(
     snapshot = balances_as_of(at)
     if blocked:
         return snapshot, blocked_listing(snapshot.index, filters)
-    return snapshot, listing_from(snapshot.index, filters)
+    return snapshot, listing_from(snapshot.index, with_history_window(filters))
 
 
 def balance_rows_as_of(at: datetime, filters: BalanceFilters) -> tuple[AsOfSnapshot, list[int]]:
@@ -554,7 +555,7 @@ def balance_rows_as_of(at: datetime, filters: BalanceFilters) -> tuple[AsOfSnaps
     snapshot = balances_as_of(at)
     if filters.sort.removeprefix("-") not in snapshot.index.sorts():
         filters = replace(filters, sort="name")
-    return snapshot, snapshot.index.select(filters)
+    return snapshot, snapshot.index.select(with_history_window(filters))
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,9 @@ def test_the_seat_type_filter_narrows_the_window(logged_in_client, customers):
     assert shown(logged_in_client.get(reverse("balances"), {**window, "seat_type": "editor"})) == {
         "c5"
     }
-    assert shown(logged_in_client.get(reverse("balances"), {**window, "seat_type": "admin"})) == set()
+    assert (
+        shown(logged_in_client.get(reverse("balances"), {**window, "seat_type": "admin"})) == set()
+    )
 
 
 def test_without_history_the_last_change_meaning_is_labelled_and_noted(logged_in_client, customers):

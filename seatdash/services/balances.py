@@ -23,8 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from seatdash.clients.sequence_records import PROVIDER, CustomerBalances
+from seatdash.history.queries import HistoryNotSynced
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex, pack
-from seatdash.services.change_window import with_history_window
 from seatdash.services.cache import (
     Fetched,
     StillLoading,
@@ -34,8 +34,15 @@ from seatdash.services.cache import (
     refresh_now,
     report_progress,
 )
+from seatdash.services.change_window import with_history_window
 from seatdash.services.paste_match import MatchReport, match_pasted
 from seatdash.services.providers import sequence_client
+from seatdash.services.recent_change import (
+    RECENT_SORT,
+    RecentChanges,
+    order_by_recent_change,
+    recent_changes,
+)
 
 PAGE_SIZE = 50
 SNAPSHOT_KEY = cache_key("balances", "all")
@@ -94,6 +101,7 @@ class BalanceListing:
         if self.columns == self.seat_types or not self.columns:
             return "Total"
         return f"Total ({', '.join(self.columns)})"
+
     # Set when Sequence reported more customers than it sent (see SnapshotRef).
     customers_reported: int | None = None
 
@@ -224,9 +232,11 @@ def balance_list(
     """
     snapshot, ref = _snapshot(refresh=refresh)
     index = snapshot.value
-    if not blocked:
+    if blocked:
+        listing = blocked_listing(index, filters)
+    else:
         filters = with_history_window(filters)
-    listing = blocked_listing(index, filters) if blocked else listing_from(index, filters)
+        listing = listing_from(index, filters, recent=_recent_for(filters))
     if ref.incomplete:
         listing = replace(listing, customers_reported=ref.reported_total)
     return Fetched(listing, snapshot.fetched_at, snapshot.failure)
@@ -260,17 +270,44 @@ def blocked_listing(
     )
 
 
-def listing_from(index: BalanceIndex, filters: BalanceFilters) -> BalanceListing:
+def _recent_for(filters: BalanceFilters) -> RecentChanges | None:
+    """The 30-day changes when the sort asks for them and the seat history can say."""
+    if filters.sort.removeprefix("-") != RECENT_SORT:
+        return None
+    try:
+        return recent_changes()
+    except HistoryNotSynced:
+        return None
+
+
+def _select(
+    index: BalanceIndex, filters: BalanceFilters, recent: RecentChanges | None
+) -> list[int]:
+    if recent is not None and filters.sort.removeprefix("-") == RECENT_SORT:
+        return order_by_recent_change(index, filters, recent)
+    return index.select(filters)
+
+
+def listing_from(
+    index: BalanceIndex, filters: BalanceFilters, *, recent: RecentChanges | None = None
+) -> BalanceListing:
+    """The page the filters select; `recent` (the 30-day changes) makes `change30` a sort."""
     errors = unknown_seat_types(index, filters.seat_types)
     if errors:
         return blocked_listing(index, filters, errors)
     sort = filters.sort
-    if sort.removeprefix("-") not in index.sorts():
-        errors["sort"] = f"Cannot sort by “{sort}”; sorted by name instead."
+    column = sort.removeprefix("-")
+    if column not in index.sorts() and not (column == RECENT_SORT and recent is not None):
+        if column == RECENT_SORT:
+            errors["sort"] = (
+                "Cannot sort by 30-day change until seat history is synced; sorted by name instead."
+            )
+        else:
+            errors["sort"] = f"Cannot sort by “{sort}”; sorted by name instead."
         sort = "name"
     filters = replace(filters, sort=sort)
 
-    selected = index.select(filters)
+    selected = _select(index, filters, recent)
     pages = max(1, math.ceil(len(selected) / PAGE_SIZE))
     page = filters.page
     if page > pages:
@@ -310,9 +347,10 @@ def balance_rows(*, filters: BalanceFilters) -> BalanceExport:
     errors = unknown_seat_types(index, filters.seat_types)
     if errors:
         return BalanceExport(snapshot, [], errors)
-    if filters.sort.removeprefix("-") not in index.sorts():
+    recent = _recent_for(filters)
+    if filters.sort.removeprefix("-") not in index.sorts() and recent is None:
         filters = replace(filters, sort="name")
-    return BalanceExport(snapshot, index.select(with_history_window(filters)), {})
+    return BalanceExport(snapshot, _select(index, with_history_window(filters), recent), {})
 
 
 def iter_balance_rows(

@@ -39,9 +39,12 @@ def with_history_window(filters: BalanceFilters) -> BalanceFilters:
     synced = queries.synced_at()
     if synced is None:
         return filters
-    return replace(filters, changed_ids=changed_customers(
-        synced, filters.changed_from, filters.changed_to, filters.seat_types
-    ))
+    return replace(
+        filters,
+        changed_ids=changed_customers(
+            synced, filters.changed_from, filters.changed_to, filters.seat_types
+        ),
+    )
 
 
 def changed_customers(

@@ -116,4 +116,4 @@ def test_without_history_the_sort_falls_back_to_name_and_says_so(logged_in_clien
     response = logged_in_client.get(reverse("balances"), {"sort": "-change30"})
     listing = response.context["listing"]
     assert [c.legal_name for c in listing.rows] == ["Abe", "Zed"]
-    assert "until seat history is synced" in listing.errors["sort"]
+    assert "synced seat history" in listing.errors["sort"]

@@ -101,7 +101,6 @@ class BalanceListing:
         if self.columns == self.seat_types or not self.columns:
             return "Total"
         return f"Total ({', '.join(self.columns)})"
-
     # Set when Sequence reported more customers than it sent (see SnapshotRef).
     customers_reported: int | None = None
 
@@ -300,7 +299,8 @@ def listing_from(
     if column not in index.sorts() and not (column == RECENT_SORT and recent is not None):
         if column == RECENT_SORT:
             errors["sort"] = (
-                "Cannot sort by 30-day change until seat history is synced; sorted by name instead."
+                "Cannot sort by 30-day change here: it needs today's balances and a synced "
+                "seat history. Sorted by name instead."
             )
         else:
             errors["sort"] = f"Cannot sort by “{sort}”; sorted by name instead."

@@ -70,6 +70,11 @@ def main() -> None:
             "/",
             {"as_of": (today - timedelta(days=90)).isoformat(), "sort": "-total", "page": "3"},
         ),
+        "balances sort=-change30 (30-day change)": ("/", {"sort": "-change30"}),
+        "balances changed between, last quarter": (
+            "/",
+            {"from": str(last_q[0]), "to": str(last_q[1])},
+        ),
         "movers last 30 days (default)": ("/movers/", {}),
         "movers last quarter": ("/movers/", {"from": str(last_q[0]), "to": str(last_q[1])}),
         "movers last 365 days, direction=up": (
@@ -90,8 +95,28 @@ def main() -> None:
         median, low = timed(lambda url=url, params=params: client.get(url, params), repeat=15)
         results[label] = median
         row(f"warm {label}", median, low)
+    from seatdash.services import change_window, recent_change
+
+    recent_change.clear()
+    started = time.perf_counter()
+    recent_change.recent_changes()
+    print(
+        f"  cold 30-day change of every customer (once per sync): {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
+    change_window.clear()
+    started = time.perf_counter()
+    client.get("/", {"from": str(last_q[0]), "to": str(last_q[1])})
+    print(
+        f"  cold 'changed between' last quarter page (one query per window and sync): {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
     base = results["balances /"]
-    for label in ("as_of 90 days ago", "movers last 30 days (default)", "movers last quarter"):
+    for label in (
+        "balances sort=-change30 (30-day change)",
+        "balances changed between, last quarter",
+        "as_of 90 days ago",
+        "movers last 30 days (default)",
+        "movers last quarter",
+    ):
         print(f"  {label}: {results[label] / base:.2f} x the balances page")
 
     for label, (url, params) in {

@@ -127,7 +127,8 @@ class DateRangeMixin:
     """The `from` and `to` fields; they are Python keywords, so they are added in __init__."""
 
     def _add_date_range(self) -> None:
-        # Only each customer's last change is known until seat history exists: say so.
+        # Each customer's last change only, until the page knows the seat history is synced
+        # (seatdash.time_pages.change_window_context then relabels it "Changed between").
         self.fields["from"] = InstantField(end_of_day=False, label="Last change between")
         self.fields["to"] = InstantField(end_of_day=True, label="and")
 

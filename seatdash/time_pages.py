@@ -18,6 +18,11 @@ from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chun
 from seatdash.forms import parse_instant
 from seatdash.history.queries import HistoryNotSynced
 from seatdash.services.balances import unknown_seat_types
+from seatdash.services.change_window import (
+    HISTORY_LABEL,
+    NOT_SYNCED_NOTE,
+    history_synced,
+)
 from seatdash.services.seats_over_time import (
     balance_listing_as_of,
     balance_rows_as_of,
@@ -136,3 +141,13 @@ def balance_trends_context(listing) -> dict:
         return {"trends": trends([customer.id for customer in listing.rows])}
     except HistoryNotSynced:
         return {}
+
+
+def change_window_context(form) -> dict:
+    """`from`/`to` on `/`: "Changed between" (any effective change, from the seat history) when
+    the history is synced; otherwise the form's "Last change between" with a note saying why."""
+    if history_synced():
+        form.fields["from"].label = HISTORY_LABEL
+        form["from"].label = HISTORY_LABEL  # the bound field copied the label when it was made
+        return {}
+    return {"change_window_note": NOT_SYNCED_NOTE}

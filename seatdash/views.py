@@ -41,6 +41,7 @@ from seatdash.time_pages import (
     balance_trends_context,
     balances_as_of_context,
     balances_as_of_csv,
+    change_window_context,
     customer_history_context,
     event_effect_context,
 )
@@ -106,6 +107,7 @@ def balances(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     refresh = _refresh_requested(request)
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
+    context.update(change_window_context(form))
     if request.GET.get("as_of"):  # from the seat history, not Sequence's present
         context.update(balances_as_of_context(request, form, filters))
         return render_page_or_fragment(request, "balances.html", "results", context)
@@ -151,6 +153,7 @@ def _csv_refused(request: HttpRequest, errors: dict[str, str]) -> HttpResponse:
 def balances_csv(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
     filters = form.filters()
+    change_window_context(form)  # the field's label in a refusal says what the window means
     if form.unusable():
         return _csv_refused(
             request,

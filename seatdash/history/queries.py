@@ -154,3 +154,19 @@ def customer_names(customer_ids: Iterable[str]) -> dict[str, str]:
     return dict(
         HeldCustomer.objects.filter(id__in=list(customer_ids)).values_list("id", "legal_name")
     )
+
+
+def customers_changed_between(
+    start: datetime | None, end: datetime | None, *, seat_types: Iterable[str] | None = None
+) -> set[str]:
+    """IDs of the customers with an effective change (superseded events and unchanged totals left
+    out) at start <= event time <= end; an open end is unbounded. Reads the window index."""
+    require_synced()
+    points = SeatChange.objects.exclude(change=0)
+    if start is not None:
+        points = points.filter(event_timestamp__gte=start)
+    if end is not None:
+        points = points.filter(event_timestamp__lte=end)
+    if seat_types:
+        points = points.filter(seat_type__in=list(seat_types))
+    return set(points.order_by().values_list("customer_id", flat=True).distinct().iterator(5000))

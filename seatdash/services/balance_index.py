@@ -37,6 +37,9 @@ class BalanceFilters:
     seats_max: int | None = None
     sort: str = "name"
     page: int = 1
+    # Customers with any effective change in [changed_from, changed_to], from the seat history
+    # (see services/change_window.py); None: the window means each customer's last change.
+    changed_ids: frozenset[str] | None = None
 
     @property
     def is_filtered(self) -> bool:
@@ -293,7 +296,13 @@ class BalanceIndex:
             for i, seats_held in enumerate(self.selected_totals(filters.seat_types)):
                 if keep[i] and not low_seats <= seats_held <= high_seats:
                     keep[i] = 0
-        if filters.changed_from or filters.changed_to:
+        if filters.changed_ids is not None:
+            changed = bytearray(size)
+            for customer_id in filters.changed_ids:
+                if (i := self.by_id.get(customer_id)) is not None:
+                    changed[i] = keep[i]
+            keep = changed
+        elif filters.changed_from or filters.changed_to:
             low = filters.changed_from.timestamp() if filters.changed_from else float("-inf")
             high = filters.changed_to.timestamp() if filters.changed_to else float("inf")
             wanted = filters.seat_types

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from seatdash.clients.sequence_records import PROVIDER, CustomerBalances
+from seatdash.history.queries import HistoryNotSynced
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex, pack
 from seatdash.services.cache import (
     Fetched,
@@ -33,8 +34,15 @@ from seatdash.services.cache import (
     refresh_now,
     report_progress,
 )
+from seatdash.services.change_window import with_history_window
 from seatdash.services.paste_match import MatchReport, match_pasted
 from seatdash.services.providers import sequence_client
+from seatdash.services.recent_change import (
+    RECENT_SORT,
+    RecentChanges,
+    order_by_recent_change,
+    recent_changes,
+)
 
 PAGE_SIZE = 50
 SNAPSHOT_KEY = cache_key("balances", "all")
@@ -223,7 +231,11 @@ def balance_list(
     """
     snapshot, ref = _snapshot(refresh=refresh)
     index = snapshot.value
-    listing = blocked_listing(index, filters) if blocked else listing_from(index, filters)
+    if blocked:
+        listing = blocked_listing(index, filters)
+    else:
+        filters = with_history_window(filters)
+        listing = listing_from(index, filters, recent=_recent_for(filters))
     if ref.incomplete:
         listing = replace(listing, customers_reported=ref.reported_total)
     return Fetched(listing, snapshot.fetched_at, snapshot.failure)
@@ -257,17 +269,45 @@ def blocked_listing(
     )
 
 
-def listing_from(index: BalanceIndex, filters: BalanceFilters) -> BalanceListing:
+def _recent_for(filters: BalanceFilters) -> RecentChanges | None:
+    """The 30-day changes when the sort asks for them and the seat history can say."""
+    if filters.sort.removeprefix("-") != RECENT_SORT:
+        return None
+    try:
+        return recent_changes()
+    except HistoryNotSynced:
+        return None
+
+
+def _select(
+    index: BalanceIndex, filters: BalanceFilters, recent: RecentChanges | None
+) -> list[int]:
+    if recent is not None and filters.sort.removeprefix("-") == RECENT_SORT:
+        return order_by_recent_change(index, filters, recent)
+    return index.select(filters)
+
+
+def listing_from(
+    index: BalanceIndex, filters: BalanceFilters, *, recent: RecentChanges | None = None
+) -> BalanceListing:
+    """The page the filters select; `recent` (the 30-day changes) makes `change30` a sort."""
     errors = unknown_seat_types(index, filters.seat_types)
     if errors:
         return blocked_listing(index, filters, errors)
     sort = filters.sort
-    if sort.removeprefix("-") not in index.sorts():
-        errors["sort"] = f"Cannot sort by “{sort}”; sorted by name instead."
+    column = sort.removeprefix("-")
+    if column not in index.sorts() and not (column == RECENT_SORT and recent is not None):
+        if column == RECENT_SORT:
+            errors["sort"] = (
+                "Cannot sort by 30-day change here: it needs today's balances and a synced "
+                "seat history. Sorted by name instead."
+            )
+        else:
+            errors["sort"] = f"Cannot sort by “{sort}”; sorted by name instead."
         sort = "name"
     filters = replace(filters, sort=sort)
 
-    selected = index.select(filters)
+    selected = _select(index, filters, recent)
     pages = max(1, math.ceil(len(selected) / PAGE_SIZE))
     page = filters.page
     if page > pages:
@@ -307,9 +347,10 @@ def balance_rows(*, filters: BalanceFilters) -> BalanceExport:
     errors = unknown_seat_types(index, filters.seat_types)
     if errors:
         return BalanceExport(snapshot, [], errors)
-    if filters.sort.removeprefix("-") not in index.sorts():
+    recent = _recent_for(filters)
+    if filters.sort.removeprefix("-") not in index.sorts() and recent is None:
         filters = replace(filters, sort="name")
-    return BalanceExport(snapshot, index.select(filters), {})
+    return BalanceExport(snapshot, _select(index, with_history_window(filters), recent), {})
 
 
 def iter_balance_rows(

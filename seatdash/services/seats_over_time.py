@@ -22,6 +22,8 @@ from seatdash.history import queries
 from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatChange, SeatEvent
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex
 from seatdash.services.balances import BalanceListing, blocked_listing, listing_from
+from seatdash.services.change_window import with_history_window
+from seatdash.services.recent_change import recent_changes
 
 MOVERS_PER_PAGE = 50
 MOVER_SORTS = (
@@ -546,7 +548,7 @@ def balance_listing_as_of(
     snapshot = balances_as_of(at)
     if blocked:
         return snapshot, blocked_listing(snapshot.index, filters)
-    return snapshot, listing_from(snapshot.index, filters)
+    return snapshot, listing_from(snapshot.index, with_history_window(filters))
 
 
 def balance_rows_as_of(at: datetime, filters: BalanceFilters) -> tuple[AsOfSnapshot, list[int]]:
@@ -554,7 +556,7 @@ def balance_rows_as_of(at: datetime, filters: BalanceFilters) -> tuple[AsOfSnaps
     snapshot = balances_as_of(at)
     if filters.sort.removeprefix("-") not in snapshot.index.sorts():
         filters = replace(filters, sort="name")
-    return snapshot, snapshot.index.select(filters)
+    return snapshot, snapshot.index.select(with_history_window(filters))
 
 
 @dataclass(frozen=True, slots=True)
@@ -598,7 +600,6 @@ def event_effect(event_id: str) -> EventEffect | None:
 
 
 TREND_DAYS = 90
-CHANGE_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,7 +634,7 @@ def trends(customer_ids: list[str]) -> dict[str, Trend]:
     rows = SeatChange.objects.filter(customer_id__in=customer_ids, event_timestamp__gt=since)
     for customer, moment, change in rows.values_list("customer_id", "event_timestamp", "change"):
         changes[customer].append((moment, change))
-    month_ago = now - timedelta(days=CHANGE_DAYS)
+    recent = recent_changes(now)  # the same numbers `/` sorts by (sort=change30)
     result = {}
     for customer in customer_ids:
         points = changes.get(customer, [])
@@ -642,6 +643,5 @@ def trends(customer_ids: list[str]) -> dict[str, Trend]:
             day_end = since + timedelta(days=offset + 1)
             later = sum(change for moment, change in points if moment >= day_end)
             daily.append(totals.get(customer, 0) - later)
-        recent = sum(change for moment, change in points if month_ago < moment <= now)
-        result[customer] = Trend(daily, recent)
+        result[customer] = Trend(daily, recent.of(customer))
     return result

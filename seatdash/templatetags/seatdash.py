@@ -20,15 +20,19 @@ register = template.Library()
 
 
 @register.inclusion_tag("_sort_header.html", takes_context=True)
-def sort_header(context, column: str, label: str, numeric: bool = False):
-    """A column header that sorts by `column`, flipping direction when already sorted by it."""
+def sort_header(
+    context, column: str, label: str, numeric: bool = False, descending_first: bool = False
+):
+    """A column header that sorts by `column`, flipping direction when already sorted by it.
+
+    `descending_first`: the first click sorts largest first ("biggest growth" in one click)."""
     current = context["listing"].sort
     if current == column:
         direction, next_sort = "ascending", f"-{column}"
     elif current == f"-{column}":
         direction, next_sort = "descending", column
     else:
-        direction, next_sort = None, column
+        direction, next_sort = None, f"-{column}" if descending_first else column
     return {
         "request": context["request"],
         "label": label,
@@ -114,4 +118,3 @@ def customer_link(customer_alias: str, customers: dict | None) -> str:
         customer.legal_name,
         customer_alias,
     )
-

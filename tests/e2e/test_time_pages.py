@@ -82,3 +82,22 @@ def test_customer_seat_chart_rendered(signed_in):
     expect(chart.locator("g.series")).to_have_count(seat_types)
     page.locator("section.seat-history").scroll_into_view_if_needed()
     shoot(page, "customer-chart")
+
+
+def test_balances_changed_between_then_biggest_30_day_growth(signed_in):
+    page = signed_in
+    page.goto("/")
+    expect(page.get_by_label("Changed between")).to_be_visible()
+    expect(page.get_by_text("Seat history is not synced yet")).to_have_count(0)
+    low, high = last_quarter(datetime.now(UTC).date())
+    page.get_by_label("Changed between").fill(low.isoformat())
+    page.get_by_label("and", exact=True).fill(high.isoformat())
+    expect(page).to_have_url(re.compile(rf"from={low}.*to={high}"))
+    rows = page.locator("table.data tbody tr")
+    expect(rows.first).to_be_visible()
+
+    page.get_by_role("link", name="30-day change").click()
+    expect(page).to_have_url(re.compile(r"sort=-change30"))
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("30-day change")
+    changes = [number(t) for t in rows.locator("td:last-child").all_inner_texts()]
+    assert changes == sorted(changes, reverse=True)

@@ -33,11 +33,11 @@ class Command(BaseCommand):
             raise CommandError("--interval must be a positive number of seconds.")
         while True:
             started = time.monotonic()
-            # A long-lived process has no request boundaries: drop connections that a database
+            # A looping process has no request boundaries: drop connections that a database
             # restart or CONN_MAX_AGE made stale, as Django does around each request.
-            close_old_connections()
+            if not once:
+                close_old_connections()
             results = run_jobs_once()
-            close_old_connections()
             for _, ok, line in results:
                 (self.stdout if ok else self.stderr).write(line)
             if once:

@@ -21,6 +21,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
 from seatdash.exports import RowCounter, csv_chunks
+from seatdash.htmx_pages import (
+    canonical_query,
+    refresh_requested,
+    render_page_or_fragment,
+    without_refresh,
+)
 from seatdash.metronome_forms import MetronomeCustomerSearchForm, SeatFilterForm
 from seatdash.permissions import can_export, export_required
 from seatdash.services.errors import UpstreamError, UpstreamNotFound
@@ -35,12 +41,6 @@ from seatdash.services.metronome import (
     seat_balance_list,
     seat_get,
     seat_ledger_list,
-)
-from seatdash.views import (
-    _refresh_requested,
-    _without_refresh,
-    canonical_query,
-    render_page_or_fragment,
 )
 
 # CSVs keep Metronome's raw numbers (USD cents stay cents): `_raw` in the header says so, and
@@ -97,7 +97,7 @@ def _dom_id(seat_id: str) -> str:
 @metronome_page
 def customers(request: HttpRequest) -> HttpResponse:
     form = MetronomeCustomerSearchForm(request.GET)
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context: dict = {"form": form}
     try:
         context["fetched"] = metronome_customer_list(
@@ -109,13 +109,13 @@ def customers(request: HttpRequest) -> HttpResponse:
         context["upstream_error"] = error
     else:
         if refresh and not request.htmx:
-            return _without_refresh(request)
+            return without_refresh(request)
     return render_page_or_fragment(request, "metronome/customers.html", "results", context)
 
 
 @metronome_page
 def customer(request: HttpRequest, customer_id: str) -> HttpResponse:
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context: dict = {"customer_id": customer_id}
     try:
         context["customer"] = metronome_customer_get(customer_id=customer_id, refresh=refresh)
@@ -126,7 +126,7 @@ def customer(request: HttpRequest, customer_id: str) -> HttpResponse:
         context["upstream_error"] = error
     else:
         if refresh and not request.htmx:
-            return _without_refresh(request)
+            return without_refresh(request)
     return render_page_or_fragment(request, "metronome/customer.html", "contracts", context)
 
 
@@ -162,7 +162,7 @@ def _contract_context(
 
 @metronome_page
 def seat_balances(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context = _contract_context(request, customer_id, contract_id, refresh=refresh)
     filters = context.get("filters")
     if filters is not None:
@@ -176,7 +176,7 @@ def seat_balances(request: HttpRequest, customer_id: str, contract_id: str) -> H
             context["upstream_error"] = error
         else:
             if refresh and not request.htmx:
-                return _without_refresh(request)
+                return without_refresh(request)
     return render_page_or_fragment(request, "metronome/seat_balances.html", "results", context)
 
 
@@ -202,7 +202,7 @@ def seat(request: HttpRequest, customer_id: str, contract_id: str) -> HttpRespon
                 contract_id=contract_id,
                 filters=filters,
                 seat_id=seat_id,
-                refresh=_refresh_requested(request),
+                refresh=refresh_requested(request),
             )
         except UpstreamError as error:
             context["upstream_error"] = error
@@ -230,7 +230,7 @@ def ledger(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResp
                 filters=filters,
                 seat_id=seat_id,
                 grant_id=grant_id,
-                refresh=_refresh_requested(request),
+                refresh=refresh_requested(request),
             )
         except UpstreamError as error:
             context["upstream_error"] = error
@@ -339,7 +339,7 @@ def seat_credits(request: HttpRequest, customer_id: str) -> HttpResponse:
     context: dict = {"customer_id": customer_id}
     try:
         matches = metronome_match_list(
-            sequence_customer_id=customer_id, refresh=_refresh_requested(request)
+            sequence_customer_id=customer_id, refresh=refresh_requested(request)
         )
     except UpstreamError as error:
         context["upstream_error"] = error

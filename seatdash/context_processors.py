@@ -6,5 +6,5 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def providers(request: HttpRequest) -> dict[str, bool]:
+def provider_switches(request: HttpRequest) -> dict[str, bool]:
     return {"METRONOME_ENABLED": bool(settings.METRONOME_ENABLED)}

@@ -103,7 +103,7 @@ def csv_chunks(header: Iterable[str], rows: Iterable[Iterable[Cell]]) -> Iterato
     return chunked(csv_lines(header, rows))
 
 
-def balance_rows(
+def balance_csv_rows(
     customers: Iterable[CustomerBalances],
     *,
     seat_types: tuple[str, ...],

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
-from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
+from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_chunks
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
 from seatdash.htmx_pages import (
     canonical_query,
@@ -126,7 +126,7 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
         )
     snapshot = export.snapshot
     rows = RowCounter(
-        balance_rows(
+        balance_csv_rows(
             iter_balance_rows(snapshot.value, export.positions, filters.seat_types),
             seat_types=filters.seat_types,
             fetched_at=snapshot.fetched_at,

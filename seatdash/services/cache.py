@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bumped when the shape of cached values changes, so a deploy never unpickles an old shape.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: EventRow.known renamed change_known
 BREAKER_SECONDS = 10
 WAIT_POLL_SECONDS = 0.05
 # A leader's lock lives this long past its last sign of progress; a dead leader frees it by then.

@@ -69,7 +69,8 @@ class EventRow:
     previous_total: int | None = None
     superseded_by: str | None = None
     backdated: bool = False
-    known: bool = False
+    # False when the event lies beyond the history read for this customer: `change` means nothing then.
+    change_known: bool = False
 
     @property
     def change(self) -> int:
@@ -77,7 +78,7 @@ class EventRow:
 
     @property
     def no_change(self) -> bool:
-        return self.known and self.change == 0
+        return self.change_known and self.change == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +131,7 @@ def build_timeline(events_in_receipt_order: list[SeatEvent], *, complete: bool =
             previous_total=previous,
             superseded_by=superseded_by.get(event.id),
             backdated=event.id in backdated,
-            known=True,
+            change_known=True,
         )
     return Timeline(rows=rows, complete=complete)
 

@@ -124,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "seatdash.context_processors.provider_switches",
+                "seatdash.context_processors.navigation",
                 "seatdash.auth.sso",
             ],
         },

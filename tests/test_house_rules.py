@@ -45,3 +45,43 @@ def test_no_module_imports_another_modules_private_names():
         for name in borrowed_private_names(path.read_text())
     ]
     assert offenders == []
+
+
+README = PACKAGE.parent / "README.md"
+
+
+def code_map_modules(readme: str) -> list[str]:
+    """The .py paths the README's "Code map" tree names, rebuilt from its indentation."""
+    section = readme.split("## Code map\n", 1)[1].split("\n## ", 1)[0]
+    tree = section.split("```\n", 2)[1]
+    paths, folders = [], []  # folders: (indent, name) of the open folders
+    for line in tree.splitlines():
+        entry = line.strip().split(" ", 1)[0]
+        indent = len(line) - len(line.lstrip())
+        while folders and folders[-1][0] >= indent:
+            folders.pop()
+        if not folders and entry != "seatdash/":
+            continue  # the lines around the package tree
+        if entry.endswith("/"):
+            folders.append((indent, entry))
+        elif entry.endswith(".py"):
+            paths.append("".join(name for _, name in folders) + entry)
+    return paths
+
+
+def test_code_map_parser_follows_the_indentation():
+    readme = "## Code map\n```\nx.py\nseatdash/\n  a.py  one\n  sub/   two\n    b.py\n  c.py\n```\n"
+    assert code_map_modules(readme) == ["seatdash/a.py", "seatdash/sub/b.py", "seatdash/c.py"]
+
+
+def test_readme_code_map_names_every_module_once():
+    actual = {
+        str(path.relative_to(PACKAGE.parent))
+        for path in package_modules()
+        if path.name != "__init__.py" and "management" not in path.parts
+    }
+    listed = code_map_modules(README.read_text())
+    assert len(listed) > 50
+    assert sorted(p for p in set(listed) if listed.count(p) > 1) == []  # named twice
+    assert sorted(actual - set(listed)) == []  # missing from the map
+    assert sorted(set(listed) - actual) == []  # in the map, gone from the tree

@@ -187,14 +187,23 @@ def _seat_id(request: HttpRequest) -> str:
     return seat_id
 
 
+def _seat_context(
+    request: HttpRequest, customer_id: str, contract_id: str, *, seat_id: str
+) -> dict:
+    """The contract's context for one seat's pages; a 404 when the filters cannot be valid."""
+    context = _contract_context(request, customer_id, contract_id, refresh=False)
+    context["seat_id"] = seat_id
+    if context.get("filters") is None and "upstream_error" not in context:
+        raise Http404("These filters are not valid; open the seat from the seat balances page.")
+    return context
+
+
 @metronome_page
 def seat(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:
     seat_id = _seat_id(request)
-    context = _contract_context(request, customer_id, contract_id, refresh=False)
-    context.update(seat_id=seat_id, dom_id=_dom_id(seat_id))
+    context = _seat_context(request, customer_id, contract_id, seat_id=seat_id)
+    context["dom_id"] = _dom_id(seat_id)
     filters = context.get("filters")
-    if filters is None and "upstream_error" not in context:
-        raise Http404("These filters are not valid; open the seat from the seat balances page.")
     if filters is not None:
         try:
             detail = seat_get(
@@ -217,11 +226,9 @@ def seat(request: HttpRequest, customer_id: str, contract_id: str) -> HttpRespon
 def ledger(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:
     seat_id = _seat_id(request)
     grant_id = request.GET.get("grant", "").strip()
-    context = _contract_context(request, customer_id, contract_id, refresh=False)
-    context.update(seat_id=seat_id, grant_id=grant_id)
+    context = _seat_context(request, customer_id, contract_id, seat_id=seat_id)
+    context["grant_id"] = grant_id
     filters = context.get("filters")
-    if filters is None and "upstream_error" not in context:
-        raise Http404("These filters are not valid; open the seat from the seat balances page.")
     if filters is not None:
         try:
             found = ledger_get(

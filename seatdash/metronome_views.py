@@ -2,6 +2,9 @@
 
 As on the Sequence pages, upstream trouble is sent with 200 (htmx swaps nothing else) and shown as
 the stale-data banner or the error state; an ID Metronome does not know is a 404 page.
+
+Over 300 lines: one view per Seat credits page and CSV; the helpers every page shares are in
+htmx_pages.py.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Every call goes through `JsonHttp` (timeouts, deadline, retries, error tree; see http.py). Reads are
 retried there; `create_seat_event` (POST) is never retried, because Sequence offers no idempotency
 key for it and a retry after a lost response could post the event twice.
+
+Over 300 lines: one method per Sequence endpoint with its argument checks; records and their parsing
+live in sequence_records.py.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ How it walks the listing (newest first, Sequence's default creation-time order, 
 - After the chains: a fresh `/seat-balances` read names customers and their aliases, the touched
   customers' change series and balances are rebuilt by the shared balance rule, and reconcile.py
   compares them with that read.
+
+Over 300 lines because the walk, the page transaction, the lease and the rebuild share the chain
+state; splitting the rebuild out is the next step.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ served marked stale until it is `MAX_STALE_SECONDS` old; after that the failure 
 is never cached, but it opens a short shared breaker, so other requests serve stale data at once
 instead of queueing on a dead upstream, and it is remembered beside the key so the page can say
 why its copy is old.
+
+Over 300 lines because the envelope, the lock, the breaker and refresh-ahead are one protocol;
+test_services_cache.py tests each part.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ A page of events is passed straight through to Sequence's cursors. What an event
 from the previous total of its seat type, and whether it was superseded, backdated or changed
 nothing) needs the customer's whole history, so that history is read once, oldest first, and
 cached per customer as a `Timeline`.
+
+Over 300 lines because event pages, the customer timeline and the event search share EventQuery and
+the timeline; the timeline is the next candidate for its own module.
 """
 
 from __future__ import annotations

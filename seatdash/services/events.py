@@ -52,6 +52,18 @@ class EventFilters:
     customer_alias: str | None = None
     customer_ids: tuple[str, ...] = ()
 
+    @property
+    def narrowed(self) -> bool:
+        """True when a seat type, time or customer event ID filter hides some events."""
+        return bool(
+            self.seat_type or self.timestamp_from or self.timestamp_to or self.customer_event_id
+        )
+
+    @property
+    def paged(self) -> bool:
+        """True when showing a page past the first (a cursor in either direction)."""
+        return bool(self.after or self.before)
+
     def query(self) -> EventQuery:
         return EventQuery(
             customer_alias=self.customer_alias,

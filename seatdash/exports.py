@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from seatdash.clients.sequence_records import CustomerBalances
+from seatdash.services.records import CustomerBalances
 
 BALANCE_COLUMNS = (
     "customer_id",

@@ -106,3 +106,33 @@ def test_a_module_over_300_lines_says_why_at_its_top():
         if f"Over {LONG_FILE_LINES} lines" not in docstring:
             unexplained.append(f"{name} ({source.count(chr(10))} lines)")
     assert unexplained == []
+
+
+# Where `seatdash.clients` may be imported: below the pages (architecture: web -> services -> clients).
+MAY_IMPORT_CLIENTS = ("clients", "services", "history", "sandbox", "sandbox_metronome", "wiring.py")
+
+
+def imported_modules(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+    return found
+
+
+def test_pages_import_no_client_module():
+    page_modules = [
+        path
+        for path in package_modules()
+        if path.relative_to(PACKAGE).parts[0] not in MAY_IMPORT_CLIENTS
+    ]
+    assert any(path.name == "views.py" for path in page_modules)
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}: {module}"
+        for path in page_modules
+        for module in imported_modules(path.read_text())
+        if module == "seatdash.clients" or module.startswith("seatdash.clients.")
+    ]
+    assert offenders == []

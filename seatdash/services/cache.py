@@ -53,6 +53,9 @@ BACKGROUND_START_GRACE = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Envelope(Generic[T]):
+    """What the cache stores: a value and when it was fetched. Pages never see one; they get a
+    `Fetched`, which adds what the page must say about it (the failure behind an old copy)."""
+
     value: T
     fetched_at: datetime
 

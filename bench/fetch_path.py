@@ -171,7 +171,7 @@ def _run_one(client: SequenceClient) -> None:
         "request_json": "JsonHttp.request_json (whole call)",
         "_attempt": "  send + read the body (incl. latency)",
         "_decode_success": "  JSON decoding",
-        "_parse_page": "parsing records",
+        "parse_page": "parsing records",
         "warning": "logging",
         "build_request": "  building the request",
     }

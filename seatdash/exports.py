@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from seatdash.clients.sequence_records import CustomerBalances
+from seatdash.services.records import CustomerBalances
 
 BALANCE_COLUMNS = (
     "customer_id",
@@ -43,10 +43,10 @@ class _Echo:
         return value
 
 
-Cell = str | int | float | Decimal | datetime | None
+CsvValue = str | int | float | Decimal | datetime | None
 
 
-def _cell(value: Cell) -> str | int | float | Decimal:
+def _cell(value: CsvValue) -> str | int | float | Decimal:
     """Text neutralised, numbers kept as numbers, instants in one UTC format, None empty."""
     kind = type(value)  # exact type checks first: this runs for every cell of 100,000s of rows
     if kind is str:
@@ -64,7 +64,7 @@ def _cell(value: Cell) -> str | int | float | Decimal:
     return neutralise(str(value))
 
 
-def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Cell]]) -> Iterator[str]:
+def csv_lines(header: Iterable[str], rows: Iterable[Iterable[CsvValue]]) -> Iterator[str]:
     """A byte-order mark and the header, then one CSV line per row (RFC 4180, CRLF)."""
     # QUOTE_NONNUMERIC quotes every text cell and leaves numbers bare, so they stay numbers.
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
@@ -88,27 +88,27 @@ def chunked(lines: Iterable[str], size: int = LINES_PER_CHUNK) -> Iterator[str]:
 class RowCounter:
     """Passes an export's rows through and counts them, for the audit log once the stream ends."""
 
-    def __init__(self, rows: Iterable[Iterable[Cell]]) -> None:
+    def __init__(self, rows: Iterable[Iterable[CsvValue]]) -> None:
         self._rows = rows
         self.count = 0
 
-    def __iter__(self) -> Iterator[Iterable[Cell]]:
+    def __iter__(self) -> Iterator[Iterable[CsvValue]]:
         for row in self._rows:
             self.count += 1
             yield row
 
 
-def csv_chunks(header: Iterable[str], rows: Iterable[Iterable[Cell]]) -> Iterator[str]:
+def csv_chunks(header: Iterable[str], rows: Iterable[Iterable[CsvValue]]) -> Iterator[str]:
     """A formula-safe CSV of `rows` under `header`, in chunks for a StreamingHttpResponse."""
     return chunked(csv_lines(header, rows))
 
 
-def balance_rows(
+def balance_csv_rows(
     customers: Iterable[CustomerBalances],
     *,
     seat_types: tuple[str, ...],
     fetched_at: datetime,
-) -> Iterator[tuple[Cell, ...]]:
+) -> Iterator[tuple[CsvValue, ...]]:
     """One row per customer and seat type (only `seat_types` when given).
 
     A customer holding no seats of the selected types still gets one row, with no seat type and

@@ -2,6 +2,9 @@
 
 As on the Sequence pages, upstream trouble is sent with 200 (htmx swaps nothing else) and shown as
 the stale-data banner or the error state; an ID Metronome does not know is a 404 page.
+
+Over 300 lines: one view per Seat credits page and CSV; the helpers every page shares are in
+htmx_pages.py.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
 from seatdash.exports import RowCounter, csv_chunks
+from seatdash.htmx_pages import (
+    canonical_query,
+    refresh_requested,
+    render_page_or_fragment,
+    without_refresh,
+)
 from seatdash.metronome_forms import MetronomeCustomerSearchForm, SeatFilterForm
 from seatdash.permissions import can_export, export_required
 from seatdash.services.errors import UpstreamError, UpstreamNotFound
@@ -35,12 +44,6 @@ from seatdash.services.metronome import (
     seat_balance_list,
     seat_get,
     seat_ledger_list,
-)
-from seatdash.views import (
-    _refresh_requested,
-    _without_refresh,
-    canonical_query,
-    render_page_or_fragment,
 )
 
 # CSVs keep Metronome's raw numbers (USD cents stay cents): `_raw` in the header says so, and
@@ -97,7 +100,7 @@ def _dom_id(seat_id: str) -> str:
 @metronome_page
 def customers(request: HttpRequest) -> HttpResponse:
     form = MetronomeCustomerSearchForm(request.GET)
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context: dict = {"form": form}
     try:
         context["fetched"] = metronome_customer_list(
@@ -109,13 +112,13 @@ def customers(request: HttpRequest) -> HttpResponse:
         context["upstream_error"] = error
     else:
         if refresh and not request.htmx:
-            return _without_refresh(request)
+            return without_refresh(request)
     return render_page_or_fragment(request, "metronome/customers.html", "results", context)
 
 
 @metronome_page
 def customer(request: HttpRequest, customer_id: str) -> HttpResponse:
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context: dict = {"customer_id": customer_id}
     try:
         context["customer"] = metronome_customer_get(customer_id=customer_id, refresh=refresh)
@@ -126,7 +129,7 @@ def customer(request: HttpRequest, customer_id: str) -> HttpResponse:
         context["upstream_error"] = error
     else:
         if refresh and not request.htmx:
-            return _without_refresh(request)
+            return without_refresh(request)
     return render_page_or_fragment(request, "metronome/customer.html", "contracts", context)
 
 
@@ -162,7 +165,7 @@ def _contract_context(
 
 @metronome_page
 def seat_balances(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context = _contract_context(request, customer_id, contract_id, refresh=refresh)
     filters = context.get("filters")
     if filters is not None:
@@ -176,7 +179,7 @@ def seat_balances(request: HttpRequest, customer_id: str, contract_id: str) -> H
             context["upstream_error"] = error
         else:
             if refresh and not request.htmx:
-                return _without_refresh(request)
+                return without_refresh(request)
     return render_page_or_fragment(request, "metronome/seat_balances.html", "results", context)
 
 
@@ -187,14 +190,23 @@ def _seat_id(request: HttpRequest) -> str:
     return seat_id
 
 
+def _seat_context(
+    request: HttpRequest, customer_id: str, contract_id: str, *, seat_id: str
+) -> dict:
+    """The contract's context for one seat's pages; a 404 when the filters cannot be valid."""
+    context = _contract_context(request, customer_id, contract_id, refresh=False)
+    context["seat_id"] = seat_id
+    if context.get("filters") is None and "upstream_error" not in context:
+        raise Http404("These filters are not valid; open the seat from the seat balances page.")
+    return context
+
+
 @metronome_page
 def seat(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:
     seat_id = _seat_id(request)
-    context = _contract_context(request, customer_id, contract_id, refresh=False)
-    context.update(seat_id=seat_id, dom_id=_dom_id(seat_id))
+    context = _seat_context(request, customer_id, contract_id, seat_id=seat_id)
+    context["dom_id"] = _dom_id(seat_id)
     filters = context.get("filters")
-    if filters is None and "upstream_error" not in context:
-        raise Http404("These filters are not valid; open the seat from the seat balances page.")
     if filters is not None:
         try:
             detail = seat_get(
@@ -202,7 +214,7 @@ def seat(request: HttpRequest, customer_id: str, contract_id: str) -> HttpRespon
                 contract_id=contract_id,
                 filters=filters,
                 seat_id=seat_id,
-                refresh=_refresh_requested(request),
+                refresh=refresh_requested(request),
             )
         except UpstreamError as error:
             context["upstream_error"] = error
@@ -217,11 +229,9 @@ def seat(request: HttpRequest, customer_id: str, contract_id: str) -> HttpRespon
 def ledger(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:
     seat_id = _seat_id(request)
     grant_id = request.GET.get("grant", "").strip()
-    context = _contract_context(request, customer_id, contract_id, refresh=False)
-    context.update(seat_id=seat_id, grant_id=grant_id)
+    context = _seat_context(request, customer_id, contract_id, seat_id=seat_id)
+    context["grant_id"] = grant_id
     filters = context.get("filters")
-    if filters is None and "upstream_error" not in context:
-        raise Http404("These filters are not valid; open the seat from the seat balances page.")
     if filters is not None:
         try:
             found = ledger_get(
@@ -230,7 +240,7 @@ def ledger(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResp
                 filters=filters,
                 seat_id=seat_id,
                 grant_id=grant_id,
-                refresh=_refresh_requested(request),
+                refresh=refresh_requested(request),
             )
         except UpstreamError as error:
             context["upstream_error"] = error
@@ -339,7 +349,7 @@ def seat_credits(request: HttpRequest, customer_id: str) -> HttpResponse:
     context: dict = {"customer_id": customer_id}
     try:
         matches = metronome_match_list(
-            sequence_customer_id=customer_id, refresh=_refresh_requested(request)
+            sequence_customer_id=customer_id, refresh=refresh_requested(request)
         )
     except UpstreamError as error:
         context["upstream_error"] = error

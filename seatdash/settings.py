@@ -4,6 +4,9 @@ Each variable is documented in `.env.example`. With nothing set, seatdash runs a
 SQLite under `var/`, a local-memory cache and the built-in sandboxes. With `DEBUG=false` the sandboxes
 are off and it refuses to start until `SECRET_KEY`, `ALLOWED_HOSTS` and Sequence's credentials are
 given. A blank variable (`NAME=`, as in a copied `.env.example`) always means its default.
+
+Over 300 lines because every variable is read here, once, beside its comment; `.env.example` mirrors
+it.
 """
 
 from __future__ import annotations
@@ -124,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "seatdash.context_processors.providers",
+                "seatdash.context_processors.navigation",
                 "seatdash.auth.sso",
             ],
         },

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
-from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
+from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_chunks
 from seatdash.forms import parse_instant
 from seatdash.history.queries import HistoryNotSynced
 from seatdash.services.balances import unknown_seat_types
@@ -110,7 +110,7 @@ def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
             f"Seat types (seat_type): {unknown['seat_type']}\n", status=400, content_type="text/plain"
         )
     rows = RowCounter(
-        balance_rows(
+        balance_csv_rows(
             (index.customer(i) for i in positions),
             seat_types=filters.seat_types,
             fetched_at=snapshot.at,

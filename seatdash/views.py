@@ -6,21 +6,25 @@ stale-data banner and the error state are sent with 200.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
-from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_rows, csv_chunks
+from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_chunks
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
+from seatdash.htmx_pages import (
+    canonical_query,
+    refresh_requested,
+    render_page_or_fragment,
+    without_refresh,
+)
 from seatdash.permissions import can_export, export_required
 from seatdash.services import balances as balance_service
 from seatdash.services.balances import (
@@ -47,65 +51,13 @@ from seatdash.time_pages import (
 )
 
 
-def render_page_or_fragment(
-    request: HttpRequest, template: str, fragment: str, context: dict
-) -> HttpResponse:
-    """The fragment for htmx swaps; the whole page for everything else, history restores included."""
-    htmx = getattr(request, "htmx", None)
-    wants_fragment = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-    response = render(request, f"{template}#{fragment}" if wants_fragment else template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-def canonical_query(view):
-    """Shareable URLs without the empty fields a submitted form adds (`?q=acme&alias=&ids=`).
-
-    A plain form submission is redirected to the clean URL; an htmx one is answered as usual and
-    told to push the clean URL instead of the one it asked.
-    """
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not any("" in values for _, values in request.GET.lists()):
-            return view(request, *args, **kwargs)
-        query = request.GET.copy()
-        for key in list(query):
-            values = [value for value in query.getlist(key) if value != ""]
-            if values:
-                query.setlist(key, values)
-            else:
-                del query[key]
-        clean = request.path + (f"?{query.urlencode()}" if query else "")
-        if not request.htmx:
-            return redirect(clean)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            push_url(response, clean)
-        return response
-
-    return wrapper
-
-
-def _refresh_requested(request: HttpRequest) -> bool:
-    return request.GET.get("refresh") == "1"
-
-
-def _without_refresh(request: HttpRequest) -> HttpResponse:
-    """After a plain (no-JS) Refresh, land on the same URL without `refresh`, so reload is cheap."""
-    query = request.GET.copy()
-    query.pop("refresh", None)
-    url = request.path + (f"?{query.urlencode()}" if query else "")
-    return redirect(url)
-
-
 @require_GET
 @never_cache
 @canonical_query
 def balances(request: HttpRequest) -> HttpResponse:
     form = BalanceFilterForm(request.GET)
     filters = form.filters()
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
     context.update(change_window_context(form))
     if request.GET.get("as_of"):  # from the seat history, not Sequence's present
@@ -119,7 +71,7 @@ def balances(request: HttpRequest) -> HttpResponse:
         context["upstream_error"] = error
     else:
         if refresh and not request.htmx:
-            return _without_refresh(request)
+            return without_refresh(request)
         listing = fetched.value
         if "seat_type" in listing.errors:
             form.add_error("seat_type", listing.errors["seat_type"])
@@ -177,7 +129,7 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
         )
     snapshot = export.snapshot
     rows = RowCounter(
-        balance_rows(
+        balance_csv_rows(
             iter_balance_rows(snapshot.value, export.positions, filters.seat_types),
             seat_types=filters.seat_types,
             fetched_at=snapshot.fetched_at,
@@ -198,7 +150,7 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     form = EventFilterForm(request.GET)
     filters = form.filters()
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context: dict = {"form": form, "filters": filters, "customer_id": customer_id}
     try:
         customer = customer_get(customer_id=customer_id, refresh=refresh)
@@ -227,7 +179,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
         except UpstreamError as error:
             context["events_error"] = error
     if refresh and not request.htmx:
-        return _without_refresh(request)
+        return without_refresh(request)
     return render_page_or_fragment(request, "customer.html", "events", context)
 
 
@@ -237,7 +189,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
 def events(request: HttpRequest) -> HttpResponse:
     form = CrossCustomerEventFilterForm(request.GET)
     filters = form.filters()
-    refresh = _refresh_requested(request)
+    refresh = refresh_requested(request)
     context: dict = {"form": form, "filters": filters, "unusable": form.unusable()}
     if context["unusable"]:
         return render_page_or_fragment(request, "events.html", "events", context)
@@ -259,7 +211,7 @@ def events(request: HttpRequest) -> HttpResponse:
         context["search"] = search
         context["events"] = search.listing
     if refresh and not request.htmx and "upstream_error" not in context:
-        return _without_refresh(request)
+        return without_refresh(request)
     return render_page_or_fragment(request, "events.html", "events", context)
 
 
@@ -268,7 +220,7 @@ def events(request: HttpRequest) -> HttpResponse:
 def event(request: HttpRequest, event_id: str) -> HttpResponse:
     context: dict = {"event_id": event_id, **event_effect_context(event_id)}
     try:
-        context["detail"] = event_detail(event_id=event_id, refresh=_refresh_requested(request))
+        context["detail"] = event_detail(event_id=event_id, refresh=refresh_requested(request))
     except UpstreamNotFound:
         raise Http404("No seat event with that ID.") from None
     except UpstreamError as error:

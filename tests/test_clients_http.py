@@ -165,6 +165,7 @@ def test_request_json_timeouts_longer_than_deadline_are_cut_to_it():
     )
 
     timeouts = upstream.requests[0].extensions["timeout"]
+    assert timeouts
     assert all(value <= retry.deadline for value in timeouts.values())
 
 
@@ -580,6 +581,7 @@ def test_request_json_each_attempt_timeout_capped_by_time_left():
     assert len(seen) == 3
     for sent_at, timeouts in seen:
         left = start + policy.deadline - sent_at
+        assert timeouts
         assert all(value <= left for value in timeouts.values())
     assert seen[-1][1]["read"] < http_module.DEFAULT_TIMEOUT.read
 

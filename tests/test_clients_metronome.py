@@ -151,10 +151,11 @@ def test_seat_balance_query_invalid_raises_query_error_naming_field(overrides, f
 
 
 def test_seat_balance_query_valid_combinations_are_accepted():
-    query(starting_at=T0, effective_before=T0 + timedelta(days=30))
-    query(covering_date=T0, include_credits_and_commits=True, include_ledgers=True)
-    query(limit=1)
-    query(limit=MAX_SEAT_LIMIT)
+    window = query(starting_at=T0, effective_before=T0 + timedelta(days=30))
+    assert (window.starting_at, window.effective_before) == (T0, T0 + timedelta(days=30))
+    covering = query(covering_date=T0, include_credits_and_commits=True, include_ledgers=True)
+    assert covering.covering_date == T0 and covering.include_ledgers
+    assert [query(limit=n).limit for n in (1, MAX_SEAT_LIMIT)] == [1, MAX_SEAT_LIMIT]
 
 
 def test_seat_balance_query_lists_become_tuples_so_queries_hash():

@@ -125,3 +125,13 @@ def test_events_page_htmx_fragment(logged_in_client, acme):
     response = logged_in_client.get(reverse("events"), {"seat_type": "viewer"}, **HX)
     assert "<html" not in response.content.decode()
     assert [row.event.id for row in response.context["events"].value.rows] == ["e2"]
+
+
+def test_customer_events_empty_state_says_whether_filters_hide_events(logged_in_client, acme):
+    url = reverse("customer", args=["c-1"])
+    filtered = logged_in_client.get(url, {"customer_event_id": "nowhere"}).content.decode()
+    assert "No events match these filters." in filtered
+    acme.events = []
+    unfiltered = logged_in_client.get(url).content.decode()
+    assert "No seat events." in unfiltered
+    assert "No events match these filters." not in unfiltered

@@ -23,6 +23,9 @@ Errors (see errors.py): connection errors, timeouts, the deadline and 5xx raise
 `UpstreamNotFound`; other 4xx `UpstreamRejected`; every 4xx carries the provider's own message
 (credentials scrubbed); a 2xx that is not JSON `UpstreamBadPayload`. Every error carries
 `provider`, `endpoint` and `status`.
+
+Over 300 lines because the retry policy above is one loop; its parts (timeouts, backoff, Retry-
+After, error mapping) are named functions below it.
 """
 
 from __future__ import annotations

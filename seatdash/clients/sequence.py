@@ -3,6 +3,9 @@
 Every call goes through `JsonHttp` (timeouts, deadline, retries, error tree; see http.py). Reads are
 retried there; `create_seat_event` (POST) is never retried, because Sequence offers no idempotency
 key for it and a retry after a lost response could post the event twice.
+
+Over 300 lines: one method per Sequence endpoint with its argument checks; records and their parsing
+live in sequence_records.py.
 """
 
 from __future__ import annotations
@@ -25,10 +28,10 @@ from seatdash.clients.sequence_records import (
     EventPage,
     Pagination,
     SeatEvent,
-    _customer,
-    _event,
-    _parse_one,
-    _parse_page,
+    parse_customer_balances,
+    parse_one,
+    parse_page,
+    parse_seat_event,
 )
 
 logger = logging.getLogger(__name__)
@@ -187,7 +190,7 @@ class SequenceClient:
             body = self._http.request_json(
                 "GET", "/seat-balances", endpoint=endpoint, params=page_params
             )
-            return _parse_page(body, endpoint, _customer)
+            return parse_page(body, endpoint, parse_customer_balances)
 
         return self._walk_pages(page, endpoint=endpoint, give_up_at=give_up_at)
 
@@ -250,7 +253,7 @@ class SequenceClient:
         params = _event_params(query, limit=limit, after=after, before=before)
         endpoint = "GET /seat-events"
         body = self._http.request_json("GET", "/seat-events", endpoint=endpoint, params=params)
-        items, pagination = _parse_page(body, endpoint, _event)
+        items, pagination = parse_page(body, endpoint, parse_seat_event)
         return EventPage(items=tuple(items), pagination=pagination)
 
     def iter_seat_events(
@@ -278,7 +281,7 @@ class SequenceClient:
         body = self._http.request_json(
             "GET", f"/seat-events/{quote(event_id, safe='')}", endpoint=endpoint
         )
-        return _parse_one(body, endpoint, _event)
+        return parse_one(body, endpoint, parse_seat_event)
 
     def create_seat_event(
         self,
@@ -306,7 +309,7 @@ class SequenceClient:
         body = self._http.request_json(
             "POST", "/seat-events", endpoint=endpoint, json=payload, expect_status={201}
         )
-        return _parse_one(body, endpoint, _event)
+        return parse_one(body, endpoint, parse_seat_event)
 
     def close(self) -> None:
         self._http.close()

@@ -140,7 +140,8 @@ def _balance(value: Any) -> SeatBalance:
     )
 
 
-def _customer(value: Any) -> CustomerBalances:
+def parse_customer_balances(value: Any) -> CustomerBalances:
+    """One item of GET /seat-balances."""
     obj = _object(value)
     aliases = _list(obj, "customerAliases")
     for index, alias in enumerate(aliases):
@@ -163,7 +164,8 @@ def _customer(value: Any) -> CustomerBalances:
     )
 
 
-def _event(value: Any) -> SeatEvent:
+def parse_seat_event(value: Any) -> SeatEvent:
+    """One seat event, as listed or as returned by GET/POST /seat-events."""
     obj = _object(value)
     return SeatEvent(
         id=_str(obj, "id"),
@@ -205,7 +207,8 @@ def _bad(endpoint: str, exc: _Invalid) -> UpstreamBadPayload:
     )
 
 
-def _parse_page(body: Any, endpoint: str, parse: Callable[[Any], T]) -> tuple[list[T], Pagination]:
+def parse_page(body: Any, endpoint: str, parse: Callable[[Any], T]) -> tuple[list[T], Pagination]:
+    """A list body (`items` + `pagination`), each item read by `parse`; UpstreamBadPayload if broken."""
     try:
         obj = _object(body)
         raw_items = _list(obj, "items")
@@ -231,7 +234,8 @@ def _named(item: Any) -> str:
     return ""
 
 
-def _parse_one(body: Any, endpoint: str, parse: Callable[[Any], T]) -> T:
+def parse_one(body: Any, endpoint: str, parse: Callable[[Any], T]) -> T:
+    """A single-record body read by `parse`; UpstreamBadPayload naming the bad field if broken."""
     try:
         return parse(body)
     except _Invalid as exc:

@@ -17,6 +17,9 @@ How it walks the listing (newest first, Sequence's default creation-time order, 
 - After the chains: a fresh `/seat-balances` read names customers and their aliases, the touched
   customers' change series and balances are rebuilt by the shared balance rule, and reconcile.py
   compares them with that read.
+
+Over 300 lines because the walk, the page transaction, the lease and the rebuild share the chain
+state; splitting the rebuild out is the next step.
 """
 
 from __future__ import annotations
@@ -285,11 +288,13 @@ class _Sync:
                     value__in={event.customer_alias for event in items}
                 ).values_list("value", "customer_id")
             )
-            new: list[tuple] = []
+            new: list[tuple] = []  # rows in EVENT_FIELDS order
+            new_events = []  # the events those rows hold
             for offset, event in enumerate(items):
                 if event.id in known:
                     continue
                 known.add(event.id)  # a page listing one ID twice stores it once
+                new_events.append(event)
                 new.append(
                     (
                         event.id,
@@ -305,8 +310,8 @@ class _Sync:
                     )
                 )
             insert_rows(SeatEvent, EVENT_FIELDS, new)
-            touched = {(row[2], row[3]) for row in new}
-            touched |= mark_superseded({row[1] for row in new})
+            touched = {(event.customer_alias, event.seat_type) for event in new_events}
+            touched |= mark_superseded({event.customer_event_id for event in new_events})
             insert_rows(DirtyPair, ["customer_alias", "seat_type"], touched, ignore_conflicts=True)
             done = not new or not page.pagination.after
             if done:
@@ -403,18 +408,24 @@ def mark_superseded(customer_event_ids: Iterable[str]) -> set[tuple[str, str]]:
     ceids = list(customer_event_ids)
     if not ceids:
         return set()
-    groups: dict[str, list[tuple]] = defaultdict(list)
+    groups: dict[str, list] = defaultdict(list)
     rows = SeatEvent.objects.filter(customer_event_id__in=ceids).values_list(
-        "id", "customer_event_id", "position", "superseded_by_id", "customer_alias", "seat_type"
+        "id",
+        "customer_event_id",
+        "position",
+        "superseded_by_id",
+        "customer_alias",
+        "seat_type",
+        named=True,
     )
     for row in rows:
-        groups[row[1]].append(row)
+        groups[row.customer_event_id].append(row)
     touched: set[tuple[str, str]] = set()
     for ceid, group in groups.items():
-        if len(group) == 1 and group[0][3] is None:
+        if len(group) == 1 and group[0].superseded_by_id is None:
             continue
-        latest_seq = latest_receipts(EventFacts(row[2], ceid, _NO_TIME, 0) for row in group)
-        by_position = {row[2]: row[0] for row in group}
+        latest_seq = latest_receipts(EventFacts(row.position, ceid, _NO_TIME, 0) for row in group)
+        by_position = {row.position: row.id for row in group}
         for event_id, _, position, current, alias, seat_type in group:
             facts = EventFacts(position, ceid, _NO_TIME, 0)
             wanted = None if is_effective(facts, latest_seq) else by_position[latest_seq[ceid]]

@@ -8,6 +8,9 @@ from; `/seat-balances` answers every matching customer in one page, unless
 `SANDBOX_BALANCES_PAGE_SIZE` asks for pages (then it follows `after`, ordered by customer ID, so
 benchmarks and tests see a paged upstream). It does not imitate Sequence's rate limiting (use the
 fault knobs for that).
+
+Over 300 lines because it is one spec: every endpoint with its parameter checks and error bodies
+side by side, to be read against the OpenAPI file.
 """
 
 from __future__ import annotations

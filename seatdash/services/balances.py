@@ -8,6 +8,9 @@ customers. Storing a new version deletes the data of the one it replaced: the ca
 snapshot (two while a refresh is being stored). The fetch runs in the background, kept fresh by the
 worker (`manage.py seatdash_worker`); a cold request waits briefly and otherwise says how far the
 loading is (`StillLoading`).
+
+Over 300 lines because the snapshot's fetch, versioned store and per-process decode are one protocol
+(token, data, index) that reads best together.
 """
 
 from __future__ import annotations

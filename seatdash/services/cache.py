@@ -12,6 +12,9 @@ served marked stale until it is `MAX_STALE_SECONDS` old; after that the failure 
 is never cached, but it opens a short shared breaker, so other requests serve stale data at once
 instead of queueing on a dead upstream, and it is remembered beside the key so the page can say
 why its copy is old.
+
+Over 300 lines because the envelope, the lock, the breaker and refresh-ahead are one protocol;
+test_services_cache.py tests each part.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bumped when the shape of cached values changes, so a deploy never unpickles an old shape.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: EventRow.known renamed change_known
 BREAKER_SECONDS = 10
 WAIT_POLL_SECONDS = 0.05
 # A leader's lock lives this long past its last sign of progress; a dead leader frees it by then.
@@ -50,6 +53,9 @@ BACKGROUND_START_GRACE = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Envelope(Generic[T]):
+    """What the cache stores: a value and when it was fetched. Pages never see one; they get a
+    `Fetched`, which adds what the page must say about it (the failure behind an old copy)."""
+
     value: T
     fetched_at: datetime
 

@@ -4,6 +4,9 @@ A page of events is passed straight through to Sequence's cursors. What an event
 from the previous total of its seat type, and whether it was superseded, backdated or changed
 nothing) needs the customer's whole history, so that history is read once, oldest first, and
 cached per customer as a `Timeline`.
+
+Over 300 lines because event pages, the customer timeline and the event search share EventQuery and
+the timeline; the timeline is the next candidate for its own module.
 """
 
 from __future__ import annotations
@@ -49,6 +52,18 @@ class EventFilters:
     customer_alias: str | None = None
     customer_ids: tuple[str, ...] = ()
 
+    @property
+    def narrowed(self) -> bool:
+        """True when a seat type, time or customer event ID filter hides some events."""
+        return bool(
+            self.seat_type or self.timestamp_from or self.timestamp_to or self.customer_event_id
+        )
+
+    @property
+    def paged(self) -> bool:
+        """True when showing a page past the first (a cursor in either direction)."""
+        return bool(self.after or self.before)
+
     def query(self) -> EventQuery:
         return EventQuery(
             customer_alias=self.customer_alias,
@@ -69,7 +84,8 @@ class EventRow:
     previous_total: int | None = None
     superseded_by: str | None = None
     backdated: bool = False
-    known: bool = False
+    # False when the event lies beyond the history read for this customer: `change` means nothing then.
+    change_known: bool = False
 
     @property
     def change(self) -> int:
@@ -77,7 +93,7 @@ class EventRow:
 
     @property
     def no_change(self) -> bool:
-        return self.known and self.change == 0
+        return self.change_known and self.change == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +146,7 @@ def build_timeline(events_in_receipt_order: list[SeatEvent], *, complete: bool =
             previous_total=previous,
             superseded_by=superseded_by.get(event.id),
             backdated=event.id in backdated,
-            known=True,
+            change_known=True,
         )
     return Timeline(rows=rows, complete=complete)
 

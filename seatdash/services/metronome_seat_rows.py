@@ -92,7 +92,7 @@ def _cells_by_type(record: SeatBalanceRecord) -> dict[str | None, Cell]:
     return cells
 
 
-def listing_from(
+def build_seat_listing(
     records: Iterable[SeatBalanceRecord], *, filters: SeatFilters, units: dict[str, CreditUnit]
 ) -> SeatListing:
     records = list(records)

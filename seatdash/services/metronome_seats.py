@@ -21,7 +21,7 @@ from seatdash.clients.metronome_query import MAX_SEAT_LIMIT
 from seatdash.clients.metronome_records import PROVIDER, SeatBalanceRecord
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_query
-from seatdash.services.metronome_seat_rows import SeatCount, SeatListing, listing_from
+from seatdash.services.metronome_seat_rows import SeatCount, SeatListing, build_seat_listing
 from seatdash.services.metronome_units import RECORDS_SHAPE, credit_type_units
 from seatdash.services.providers import metronome_client
 
@@ -114,7 +114,7 @@ def seat_listing(
         customer_id=customer_id, contract=contract, filters=filters, refresh=refresh
     )
     found = fetched.value
-    listing = listing_from(found.records, filters=filters, units=credit_type_units())
+    listing = build_seat_listing(found.records, filters=filters, units=credit_type_units())
     shown = {r.seat_id for r in found.records}
     count = SeatCount(
         shown=len(found.records),

@@ -1,0 +1,67 @@
+"""Helpers every page module shares: page-or-fragment rendering, canonical URLs, refresh handling.
+
+views.py (Sequence pages), metronome_views.py, history_views.py and time_views.py all use these; a
+new page module should too, rather than borrowing another view module's helpers.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import push_url
+
+
+def render_page_or_fragment(
+    request: HttpRequest, template: str, fragment: str, context: dict
+) -> HttpResponse:
+    """The fragment for htmx swaps; the whole page for everything else, history restores included."""
+    htmx = getattr(request, "htmx", None)
+    wants_fragment = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    response = render(request, f"{template}#{fragment}" if wants_fragment else template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def canonical_query(view):
+    """Shareable URLs without the empty fields a submitted form adds (`?q=acme&alias=&ids=`).
+
+    A plain form submission is redirected to the clean URL; an htmx one is answered as usual and
+    told to push the clean URL instead of the one it asked.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not any("" in values for _, values in request.GET.lists()):
+            return view(request, *args, **kwargs)
+        query = request.GET.copy()
+        for key in list(query):
+            values = [value for value in query.getlist(key) if value != ""]
+            if values:
+                query.setlist(key, values)
+            else:
+                del query[key]
+        clean = request.path + (f"?{query.urlencode()}" if query else "")
+        if not request.htmx:
+            return redirect(clean)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            push_url(response, clean)
+        return response
+
+    return wrapper
+
+
+def refresh_requested(request: HttpRequest) -> bool:
+    """True when the page asked for fresh data (`?refresh=1`, the Refresh button)."""
+    return request.GET.get("refresh") == "1"
+
+
+def without_refresh(request: HttpRequest) -> HttpResponse:
+    """After a plain (no-JS) Refresh, land on the same URL without `refresh`, so reload is cheap."""
+    query = request.GET.copy()
+    query.pop("refresh", None)
+    url = request.path + (f"?{query.urlencode()}" if query else "")
+    return redirect(url)

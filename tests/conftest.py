@@ -33,23 +33,39 @@ def background_threads(monkeypatch):
     cache_service.wait_for_background_refreshes()
 
 
+def ensure_roles():
+    """The "viewer" and "exporter" groups, as migration 0002 makes them. A transactional test's
+    flush empties every table; post_migrate brings the permission back, not the groups."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type, _ = ContentType.objects.get_or_create(app_label="seatdash", model="exportaudit")
+    export_csv, _ = Permission.objects.get_or_create(
+        codename="export_csv",
+        content_type=content_type,
+        defaults={"name": "Can download CSV exports"},
+    )
+    viewer, _ = Group.objects.get_or_create(name="viewer")
+    exporter, _ = Group.objects.get_or_create(name="exporter")
+    exporter.permissions.add(export_csv)
+    return viewer, exporter
+
+
 @pytest.fixture
 def user(django_user_model):
     """A CS person who may browse and download CSV (the "exporter" role)."""
-    from django.contrib.auth.models import Group
-
+    _viewer, exporter = ensure_roles()
     casey = django_user_model.objects.create_user(username="casey", password="a-long-test-password")
-    casey.groups.add(Group.objects.get_or_create(name="exporter")[0])  # a flush (transactional tests) drops the migration-made group
+    casey.groups.add(exporter)
     return casey
 
 
 @pytest.fixture
 def viewer_client(client, django_user_model):
     """A CS person who may browse but not download (the "viewer" role)."""
-    from django.contrib.auth.models import Group
-
+    viewer, _exporter = ensure_roles()
     vic = django_user_model.objects.create_user(username="vic", password="a-long-test-password")
-    vic.groups.add(Group.objects.get(name="viewer"))
+    vic.groups.add(viewer)
     client.force_login(vic)
     return client
 

@@ -71,7 +71,7 @@ def free_port() -> int:
 
 
 def manage(env: dict, *args: str, quiet: bool = True) -> None:
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -107,7 +107,7 @@ def start_sandbox(
         print(f"  seeded {customers:,} customers in {time.monotonic() - began:.0f} s")
     manage(env, "sandbox_faults", "--delay-ms", str(delay_ms))
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [
             PYTHON,
             "-m",
@@ -155,12 +155,12 @@ def post_new_events(sandbox_env: dict, count: int, delay_ms: int) -> None:
         f"[c.post('/seat-events',json={{'customerAlias':aliases[i%len(aliases)],'seatType':'admin',"
         f"'total':i%9,'eventTimestamp':'2026-06-0%dT12:00:00Z'%(1+i%9)}}).raise_for_status() for i in range({count})]"
     )
-    subprocess.run([PYTHON, "-c", script], cwd=ROOT, env=sandbox_env, check=True)  # noqa: S603
+    subprocess.run([PYTHON, "-c", script], cwd=ROOT, env=sandbox_env, check=True)
     manage(sandbox_env, "sandbox_faults", "--delay-ms", str(delay_ms))
 
 
 def sync_child(env: dict, mode: str) -> dict:
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [PYTHON, "-c", CHILD, mode], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -107,7 +107,9 @@ def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
         if request.htmx or "text/html" in request.headers.get("Accept", ""):
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         return HttpResponse(
-            f"Seat types (seat_type): {unknown['seat_type']}\n", status=400, content_type="text/plain"
+            f"Seat types (seat_type): {unknown['seat_type']}\n",
+            status=400,
+            content_type="text/plain",
         )
     rows = RowCounter(
         balance_csv_rows(

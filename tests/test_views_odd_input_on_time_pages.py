@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.test_history_as_of import HX, fresh_as_of, tricky  # noqa: F401 (fixtures)
+from tests import test_history_as_of as as_of_cases
+
+HX = as_of_cases.HX
+# The hand-made history of the as-of tests, shared as fixtures.
+tricky = as_of_cases.tricky
+fresh_as_of = as_of_cases.fresh_as_of
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +64,9 @@ def test_customer_chart_shows_without_a_bad_filter(logged_in_client, tricky):
     assert '<svg class="chart"' in html
 
 
-def test_balances_csv_as_of_with_an_unknown_seat_type_is_refused(logged_in_client, tricky, fresh_as_of):
+def test_balances_csv_as_of_with_an_unknown_seat_type_is_refused(
+    logged_in_client, tricky, fresh_as_of
+):
     query = {"as_of": "2026-01-08", "seat_type": "bogus"}
     script = logged_in_client.get(reverse("balances_csv"), query)
     assert script.status_code == 400
@@ -81,4 +88,4 @@ def test_failed_sync_stores_the_error_kind_not_its_database_details(db, monkeypa
 
     error = SyncState.objects.get(pk=1).error
     assert "RuntimeError" in error
-    assert "10.1.2.3" not in error and "seatdash\"" not in error
+    assert "10.1.2.3" not in error and 'seatdash"' not in error

@@ -104,6 +104,7 @@ class BalanceListing:
         if self.columns == self.seat_types or not self.columns:
             return "Total"
         return f"Total ({', '.join(self.columns)})"
+
     # Set when Sequence reported more customers than it sent (see SnapshotRef).
     customers_reported: int | None = None
 

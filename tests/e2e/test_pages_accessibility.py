@@ -43,7 +43,9 @@ def test_balances_filtered_page_with_field_error_has_no_serious_axe_violations(s
     shoot(page, "balances-filtered")
 
     page.get_by_label("Last change between").fill("last tuesday")
-    page.get_by_label("Last change between").press("Tab")  # a date that is not whole is judged on leaving
+    page.get_by_label("Last change between").press(
+        "Tab"
+    )  # a date that is not whole is judged on leaving
 
     expect(page.locator("#error-from")).to_contain_text("Use a date like 2026-03-31")
     expect(page.get_by_label("Last change between")).to_have_value("last tuesday")

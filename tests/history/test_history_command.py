@@ -41,9 +41,11 @@ def test_without_a_terminal_logs_a_line_every_n_pages(events, caplog):
 
 
 def test_upstream_down_fails_the_command_with_the_error(events):
-    with faults.injected(error_rate=1, error_status=503):
-        with pytest.raises(CommandError, match="Sync failed: .*503"):
-            call_command("sync_seat_events", stdout=io.StringIO())
+    with (
+        faults.injected(error_rate=1, error_status=503),
+        pytest.raises(CommandError, match=r"Sync failed: .*503"),
+    ):
+        call_command("sync_seat_events", stdout=io.StringIO())
 
 
 def test_watch_needs_a_positive_interval(db):

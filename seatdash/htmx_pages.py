@@ -10,8 +10,9 @@ import functools
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 
 def render_page_or_fragment(
@@ -65,3 +66,19 @@ def without_refresh(request: HttpRequest) -> HttpResponse:
     query.pop("refresh", None)
     url = request.path + (f"?{query.urlencode()}" if query else "")
     return redirect(url)
+
+
+def csv_refused(
+    request: HttpRequest, errors: dict[str, str], *, page: str = "balances"
+) -> HttpResponse:
+    """A CSV that cannot be filtered as asked is never sent unfiltered.
+
+    A browser goes back to `page` with the same query, which shows the message beside the field; a
+    script gets 400 with the field and the message in plain text.
+    """
+    if request.htmx or "text/html" in request.headers.get("Accept", ""):
+        url = reverse(page) + (f"?{request.GET.urlencode()}" if request.GET else "")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    lines = [f"{field}: {message}" for field, message in errors.items()]
+    body = "No CSV: a filter cannot be applied.\n" + "\n".join(lines) + "\n"
+    return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")

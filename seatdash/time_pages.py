@@ -17,6 +17,7 @@ from seatdash.audit import audited_stream
 from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_chunks
 from seatdash.forms import parse_instant
 from seatdash.history.queries import HistoryNotSynced
+from seatdash.htmx_pages import csv_refused
 from seatdash.services.balances import unknown_seat_types
 from seatdash.services.change_window import (
     HISTORY_LABEL,
@@ -103,14 +104,7 @@ def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
     index = snapshot.index
     if unknown := unknown_seat_types(index, filters.seat_types):
         # As the present-day CSV: a file claiming nobody matches would be a wrong answer.
-        url = reverse("balances") + f"?{request.GET.urlencode()}"
-        if request.htmx or "text/html" in request.headers.get("Accept", ""):
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-        return HttpResponse(
-            f"Seat types (seat_type): {unknown['seat_type']}\n",
-            status=400,
-            content_type="text/plain",
-        )
+        return csv_refused(request, {"Seat types (seat_type)": unknown["seat_type"]})
     rows = RowCounter(
         balance_csv_rows(
             (index.customer(i) for i in positions),

@@ -21,6 +21,7 @@ from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_
 from seatdash.forms import BalanceFilterForm, CrossCustomerEventFilterForm, EventFilterForm
 from seatdash.htmx_pages import (
     canonical_query,
+    csv_refused,
     refresh_requested,
     render_page_or_fragment,
     without_refresh,
@@ -84,20 +85,6 @@ def balances(request: HttpRequest) -> HttpResponse:
     return render_page_or_fragment(request, "balances.html", "results", context)
 
 
-def _csv_refused(request: HttpRequest, errors: dict[str, str]) -> HttpResponse:
-    """A CSV that cannot be filtered as asked is never sent unfiltered.
-
-    A browser goes back to the page, which shows the message beside the field; a script gets 400
-    with the field and the message in plain text.
-    """
-    if request.htmx or "text/html" in request.headers.get("Accept", ""):
-        url = reverse("balances") + (f"?{request.GET.urlencode()}" if request.GET else "")
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    lines = [f"{field}: {message}" for field, message in errors.items()]
-    body = "No CSV: a filter cannot be applied.\n" + "\n".join(lines) + "\n"
-    return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
-
-
 @require_GET
 @never_cache
 @canonical_query
@@ -107,7 +94,7 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     change_window_context(form)  # the field's label in a refusal says what the window means
     if form.unusable():
-        return _csv_refused(
+        return csv_refused(
             request,
             {
                 f"{form.fields[name].label} ({name})": " ".join(form.errors[name])
@@ -123,7 +110,7 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
         url = reverse("balances") + (f"?{request.GET.urlencode()}" if request.GET else "")
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if export.errors:
-        return _csv_refused(
+        return csv_refused(
             request,
             {f"{form.fields[name].label} ({name})": msg for name, msg in export.errors.items()},
         )

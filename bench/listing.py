@@ -9,8 +9,8 @@ from django.test import RequestFactory
 
 from bench.data import customers
 from bench.support import StaticSequence, logged_in_client, row, timed, use_upstream
-from seatdash.forms import BalanceFilterForm
 from seatdash.services import balances
+from seatdash.web.forms import BalanceFilterForm
 
 QUERIES = {
     "no filter, sorted by name": {},

@@ -14,7 +14,7 @@ from seatdash.auth import client_ip
 from seatdash.models import ExportAudit
 
 if TYPE_CHECKING:
-    from seatdash.exports import RowCounter
+    from seatdash.web.exports import RowCounter
 
 logger = logging.getLogger(__name__)
 

@@ -5,56 +5,56 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from seatdash import history_views, metronome_views, time_views, views
 from seatdash.converters import IdentifierConverter
 from seatdash.health import healthz
+from seatdash.web import balances, customers, events, history, metronome, movers
 
 register_converter(IdentifierConverter, "ident")
 
 urlpatterns = [
-    path("", views.balances, name="balances"),
-    path("balances.csv", views.balances_csv, name="balances_csv"),
-    path("customers/<ident:customer_id>/", views.customer_detail, name="customer"),
-    path("movers/", time_views.movers_page, name="movers"),
-    path("movers.csv", time_views.movers_csv, name="movers_csv"),
-    path("events/", views.events, name="events"),
-    path("events/<ident:event_id>/", views.event, name="event"),
-    path("history/", history_views.history, name="history"),
-    path("history/sync/", history_views.history_sync_now, name="history_sync_now"),
-    path("metronome/", metronome_views.customers, name="metronome_customers"),
+    path("", balances.balances, name="balances"),
+    path("balances.csv", balances.balances_csv, name="balances_csv"),
+    path("customers/<ident:customer_id>/", customers.customer_detail, name="customer"),
+    path("movers/", movers.movers_page, name="movers"),
+    path("movers.csv", movers.movers_csv, name="movers_csv"),
+    path("events/", events.events, name="events"),
+    path("events/<ident:event_id>/", events.event, name="event"),
+    path("history/", history.history, name="history"),
+    path("history/sync/", history.history_sync_now, name="history_sync_now"),
+    path("metronome/", metronome.customers, name="metronome_customers"),
     path(
         "metronome/customers/<ident:customer_id>/",
-        metronome_views.customer,
+        metronome.customer,
         name="metronome_customer",
     ),
     path(
         "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/",
-        metronome_views.seat_balances,
+        metronome.seat_balances,
         name="metronome_seats",
     ),
     path(
         "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/seat-balances.csv",
-        metronome_views.seat_balances_csv,
+        metronome.seat_balances_csv,
         name="metronome_seats_csv",
     ),
     path(
         "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/seat/",
-        metronome_views.seat,
+        metronome.seat,
         name="metronome_seat",
     ),
     path(
         "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/seat/ledger/",
-        metronome_views.ledger,
+        metronome.ledger,
         name="metronome_ledger",
     ),
     path(
         "metronome/customers/<ident:customer_id>/contracts/<ident:contract_id>/seat/ledger.csv",
-        metronome_views.seat_ledger_csv,
+        metronome.seat_ledger_csv,
         name="metronome_seat_ledger_csv",
     ),
     path(
         "metronome/sequence-customers/<ident:customer_id>/seat-credits/",
-        metronome_views.seat_credits,
+        metronome.seat_credits,
         name="metronome_seat_credits",
     ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

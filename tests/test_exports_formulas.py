@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from seatdash.exports import csv_chunks, neutralise
+from seatdash.web.exports import csv_chunks, neutralise
 
 # Literals, not exports.FORMULA_TRIGGERS: a trigger dropped from that tuple must fail here.
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r"]

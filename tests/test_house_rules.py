@@ -128,11 +128,26 @@ def test_pages_import_no_client_module():
         for path in package_modules()
         if path.relative_to(PACKAGE).parts[0] not in MAY_IMPORT_CLIENTS
     ]
-    assert any(path.name == "views.py" for path in page_modules)
+    assert any(path.parent.name == "web" for path in page_modules)
     offenders = [
         f"{path.relative_to(PACKAGE.parent)}: {module}"
         for path in page_modules
         for module in imported_modules(path.read_text())
         if module == "seatdash.clients" or module.startswith("seatdash.clients.")
+    ]
+    assert offenders == []
+
+
+# The arrows of the house: web -> services -> (history, clients). Nothing below the pages reaches up.
+BELOW_THE_PAGES = ("services", "history", "clients", "sandbox", "sandbox_metronome")
+
+
+def test_nothing_below_the_pages_imports_them():
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}: {module}"
+        for path in package_modules()
+        if path.relative_to(PACKAGE).parts[0] in BELOW_THE_PAGES
+        for module in imported_modules(path.read_text())
+        if module == "seatdash.web" or module.startswith("seatdash.web.")
     ]
     assert offenders == []

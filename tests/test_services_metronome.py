@@ -12,7 +12,6 @@ import pytest
 from seatdash.clients.errors import UpstreamUnavailable
 from seatdash.clients.metronome_contracts import CreditType, MetronomeCustomer
 from seatdash.clients.metronome_records import LedgerEntry
-from seatdash.exports import LINES_PER_CHUNK, csv_chunks
 from seatdash.services import metronome as service
 from seatdash.services.metronome import metronome_matches_for
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_filter_errors
@@ -25,6 +24,7 @@ from seatdash.services.metronome_units import (
     unit_of,
 )
 from seatdash.templatetags.metronome import in_unit, signed_in_unit
+from seatdash.web.exports import LINES_PER_CHUNK, csv_chunks
 from tests.metronome_fixtures import CountingTransport, build_account, counting_client, use_client
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

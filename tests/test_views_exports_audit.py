@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from seatdash.audit import audited_stream
-from seatdash.exports import RowCounter, csv_chunks
 from seatdash.models import ExportAudit
+from seatdash.web.exports import RowCounter, csv_chunks
 from tests.fakes import at, customer
 
 pytestmark = pytest.mark.django_db

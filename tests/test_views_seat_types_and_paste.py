@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
-from seatdash.forms import BalanceFilterForm, split_list
+from seatdash.web.forms import BalanceFilterForm, split_list
 from tests.fakes import at, customer
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,11 @@
-"""Template tags drawing the time pages' SVG charts (see seatdash.charts)."""
+"""Template tags drawing the time pages' SVG charts (see seatdash.web.charts)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from seatdash import charts
+from seatdash.web import charts
 
 register = template.Library()
 

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
-from seatdash.exports import RowCounter, csv_chunks
 from seatdash.history.queries import HistoryNotSynced
-from seatdash.htmx_pages import canonical_query, render_page_or_fragment
 from seatdash.permissions import can_export, export_required
 from seatdash.services.seats_over_time import QUICK_RANGES, mover_csv_rows, movers, quick_range
-from seatdash.time_forms import MoverFilterForm
+from seatdash.web.exports import RowCounter, csv_chunks
+from seatdash.web.htmx import canonical_query, render_page_or_fragment
+from seatdash.web.time_forms import MoverFilterForm
 
 MOVER_COLUMNS = (
     "customer_id",

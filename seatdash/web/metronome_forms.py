@@ -6,9 +6,9 @@ import re
 
 from django import forms
 
-from seatdash.forms import InstantField, ListField
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_filter_errors
 from seatdash.services.records import Subscription
+from seatdash.web.forms import InstantField, ListField
 
 MAX_SEAT_IDS = 1_000
 _SEAT_ID_SEPARATORS = re.compile(r"[\s,;]+")

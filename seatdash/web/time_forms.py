@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 
-from seatdash.forms import InstantField, ListField, SeatTypesField
 from seatdash.services.seats_over_time import MOVER_SORTS, MoverFilters
+from seatdash.web.forms import InstantField, ListField, SeatTypesField
 
 DEFAULT_DAYS = 30
 # The chart has a point per day: bound the window so one request cannot ask for 700,000.

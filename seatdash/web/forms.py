@@ -128,7 +128,7 @@ class DateRangeMixin:
 
     def _add_date_range(self) -> None:
         # Each customer's last change only, until the page knows the seat history is synced
-        # (seatdash.time_pages.change_window_context then relabels it "Changed between").
+        # (seatdash.web.time_pages.change_window_context then relabels it "Changed between").
         self.fields["from"] = InstantField(end_of_day=False, label="Last change between")
         self.fields["to"] = InstantField(end_of_day=True, label="and")
 

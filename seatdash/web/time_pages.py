@@ -1,6 +1,6 @@
 """What the existing pages add from the seat history (the customer chart, balances as of).
 
-Kept apart from seatdash.views so those views gain one line each, and so the history never breaks
+Kept apart from the page modules so those views gain one line each, and so the history never breaks
 a page that works without it: not synced yet is said on the page, never shown as zeros.
 """
 
@@ -14,10 +14,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
-from seatdash.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_chunks
-from seatdash.forms import parse_instant
 from seatdash.history.queries import HistoryNotSynced
-from seatdash.htmx_pages import csv_refused
 from seatdash.services.balances import unknown_seat_types
 from seatdash.services.change_window import (
     HISTORY_LABEL,
@@ -31,7 +28,10 @@ from seatdash.services.seats_over_time import (
     event_effect,
     trends,
 )
-from seatdash.time_forms import AsOfForm
+from seatdash.web.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_chunks
+from seatdash.web.forms import parse_instant
+from seatdash.web.htmx import csv_refused
+from seatdash.web.time_forms import AsOfForm
 
 # The balances CSV's columns; its last one holds the as-of instant instead of the fetch time.
 BALANCE_AS_OF_COLUMNS = (*BALANCE_COLUMNS[:-1], "as_of")

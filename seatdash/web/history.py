@@ -10,9 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from seatdash.history.queries import NOT_SYNCED_MESSAGE
-from seatdash.htmx_pages import render_page_or_fragment
 from seatdash.permissions import can_export, export_required
 from seatdash.services.history import history_overview, sync_now_start
+from seatdash.web.htmx import render_page_or_fragment
 
 SYNC_NOW_MESSAGES = {
     "started": (messages.SUCCESS, "Sync started. This page follows its progress."),

@@ -4,7 +4,7 @@ As on the Sequence pages, upstream trouble is sent with 200 (htmx swaps nothing 
 the stale-data banner or the error state; an ID Metronome does not know is a 404 page.
 
 Over 300 lines: one view per Seat credits page and CSV; the helpers every page shares are in
-htmx_pages.py.
+web/htmx.py.
 """
 
 from __future__ import annotations
@@ -23,14 +23,6 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
-from seatdash.exports import RowCounter, csv_chunks
-from seatdash.htmx_pages import (
-    canonical_query,
-    refresh_requested,
-    render_page_or_fragment,
-    without_refresh,
-)
-from seatdash.metronome_forms import MetronomeCustomerSearchForm, SeatFilterForm
 from seatdash.permissions import can_export, export_required
 from seatdash.services.errors import UpstreamError, UpstreamNotFound
 from seatdash.services.metronome import (
@@ -45,6 +37,14 @@ from seatdash.services.metronome import (
     seat_get,
     seat_ledger_list,
 )
+from seatdash.web.exports import RowCounter, csv_chunks
+from seatdash.web.htmx import (
+    canonical_query,
+    refresh_requested,
+    render_page_or_fragment,
+    without_refresh,
+)
+from seatdash.web.metronome_forms import MetronomeCustomerSearchForm, SeatFilterForm
 
 # CSVs keep Metronome's raw numbers (USD cents stay cents): `_raw` in the header says so, and
 # `raw_unit` on each row names what they count ("USD cents", "Seat credits").

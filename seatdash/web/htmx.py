@@ -1,7 +1,7 @@
 """Helpers every page module shares: page-or-fragment rendering, canonical URLs, refresh handling.
 
-views.py (Sequence pages), metronome_views.py, history_views.py and time_views.py all use these; a
-new page module should too, rather than borrowing another view module's helpers.
+Every module under seatdash/web/ uses these; a new page module should too, rather than borrowing
+another view module's helpers.
 """
 
 from __future__ import annotations

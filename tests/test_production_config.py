@@ -16,6 +16,7 @@ import pytest
 
 from tests.test_security_support import (
     REPO,
+    answers,
     free_port,
     manage,
     production_env,
@@ -253,9 +254,11 @@ def gunicorn(production_stack):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # The master listens at once but its workers boot lazily (Django's imports take seconds on a
+    # loaded machine): wait for a worker's first answer, so the tests' own timeouts time requests.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline and process.poll() is None:
-        if reachable("127.0.0.1", port):
+        if reachable("127.0.0.1", port) and answers(f"{base}/healthz"):
             break
         time.sleep(0.2)
     try:

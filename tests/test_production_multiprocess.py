@@ -22,7 +22,7 @@ import psycopg
 import pytest
 
 from tests.test_production_config import REDIS, REPO
-from tests.test_security_support import free_port, manage, production_env, reachable
+from tests.test_security_support import answers, free_port, manage, production_env, reachable
 
 pytestmark = pytest.mark.production
 PASSWORD = "multi-process-test-password"
@@ -80,15 +80,16 @@ def gunicorn(env: dict[str, str]):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 30
-    while (
-        time.monotonic() < deadline and process.poll() is None and not reachable("127.0.0.1", port)
-    ):
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90  # until a worker answers: workers boot after the port opens
+    while time.monotonic() < deadline and process.poll() is None:
+        if reachable("127.0.0.1", port) and answers(f"{base}/healthz"):
+            break
         time.sleep(0.2)
     try:
         if process.poll() is not None:
             pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")
-        yield f"http://127.0.0.1:{port}"
+        yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
@@ -106,3 +107,12 @@ def python(env: dict[str, str], code: str, timeout: float = 60) -> subprocess.Co
         text=True,
         timeout=timeout,
     )
+
+
+def answers(url: str) -> bool:
+    """Whether anything answers HTTP at `url` (a booting gunicorn accepts before its workers run)."""
+    try:
+        httpx.get(url, timeout=5)
+    except httpx.HTTPError:
+        return False
+    return True

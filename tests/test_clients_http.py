@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from seatdash.clients import http as http_module
+from seatdash.clients import retry as retry_module
 from seatdash.clients.errors import (
     UpstreamBadPayload,
     UpstreamError,
@@ -23,7 +24,8 @@ from seatdash.clients.errors import (
     UpstreamUnauthorized,
     UpstreamUnavailable,
 )
-from seatdash.clients.http import JsonHttp, RetryPolicy, parse_retry_after
+from seatdash.clients.http import JsonHttp, RetryPolicy
+from seatdash.clients.retry import parse_retry_after
 
 ENDPOINT = "GET /things"
 SECRET = "s3cr3t-Client-Secret-value"
@@ -98,7 +100,7 @@ def json_response(status: int, body: object = None, **kwargs) -> httpx.Response:
 @pytest.fixture
 def top_of_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Full jitter always picks its upper bound, so the backoff schedule can be asserted."""
-    monkeypatch.setattr(http_module.random, "uniform", lambda low, high: high)
+    monkeypatch.setattr(retry_module.random, "uniform", lambda low, high: high)
 
 
 # --- success ------------------------------------------------------------------------------------
@@ -358,7 +360,7 @@ def test_request_json_429_without_retry_after_backs_off_for_seconds_then_raises_
 
 
 def test_request_json_429_without_retry_after_waits_at_least_two_seconds(monkeypatch):
-    monkeypatch.setattr(http_module.random, "uniform", lambda low, high: low)
+    monkeypatch.setattr(retry_module.random, "uniform", lambda low, high: low)
     upstream = FakeUpstream(json_response(429), json_response(200, {"ok": True}))
     clock = FakeClock()
 

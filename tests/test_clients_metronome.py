@@ -21,10 +21,11 @@ from seatdash.clients.errors import (
     UpstreamUnavailable,
 )
 from seatdash.clients.http import RetryPolicy
-from seatdash.clients.metronome import MAX_CUSTOMER_IDS_PER_CALL, MetronomeClient
-from seatdash.clients.metronome_query import (
+from seatdash.clients.metronome import (
     DEFAULT_SEAT_LIMIT,
+    MAX_CUSTOMER_IDS_PER_CALL,
     MAX_SEAT_LIMIT,
+    MetronomeClient,
     MetronomeQueryError,
     SeatBalanceQuery,
 )

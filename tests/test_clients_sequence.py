@@ -21,8 +21,14 @@ from seatdash.clients.errors import (
     UpstreamUnavailable,
 )
 from seatdash.clients.http import RetryPolicy
-from seatdash.clients.sequence import MAX_IDS_PER_CALL, EventQuery, SequenceClient
-from seatdash.clients.sequence_records import PROVIDER, CustomerBalances, SeatEvent
+from seatdash.clients.sequence import (
+    MAX_IDS_PER_CALL,
+    PROVIDER,
+    CustomerBalances,
+    EventQuery,
+    SeatEvent,
+    SequenceClient,
+)
 
 BASE_URL = "https://eu.sequencehq.com/api"
 CLIENT_ID = "seq-client-id"

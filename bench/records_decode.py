@@ -307,6 +307,11 @@ def _messages(body: bytes) -> tuple[str, str]:
         return hand, str(exc)
 
 
+def _report(rows: list[tuple[str, Callable[[], object]]]) -> None:
+    for label, fn in rows:
+        print(f"    {label:<40} {_timed(fn):6.2f} s   peak {_peak_mb(fn):6.1f} MB")
+
+
 def run(sizes: list[int]) -> None:
     size = max(sizes)
     pages = sequence_pages(size)
@@ -320,8 +325,7 @@ def run(sizes: list[int]) -> None:
             ("msgspec: typed decode into Structs", lambda: msgspec_sequence(pages)),
             ("msgspec + today's records, UTC", lambda: msgspec_sequence_as_today(pages)),
         ]
-    for label, fn in rows:
-        print(f"    {label:<40} {_timed(fn):6.2f} s   peak {_peak_mb(fn):6.1f} MB")
+    _report(rows)
 
     seats = metronome_pages(METRONOME_SEATS)
     megabytes = sum(map(len, seats)) / 1e6
@@ -331,8 +335,7 @@ def run(sizes: list[int]) -> None:
     rows = [("hand: json.loads + PayloadReader", lambda: hand_metronome(seats))]
     if msgspec is not None:
         rows += [("msgspec: typed decode into Structs", lambda: msgspec_metronome(seats))]
-    for label, fn in rows:
-        print(f"    {label:<40} {_timed(fn):6.2f} s   peak {_peak_mb(fn):6.1f} MB")
+    _report(rows)
 
     hand_seq = _hand_lines(sequence_records, "# --- response parsing")
     hand_met = _hand_lines(metronome_records, "# --- Parsing")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
+from seatdash.clients.sequence import CustomerBalances, SeatBalance
 
 SEAT_TYPES = ("admin", "editor", "viewer", "guest", "api")
 WORDS = ("Acme", "Nordic", "Blue", "Müller", "Orbit", "Kite", "Société", "Delta", "Lumen", "Pine")

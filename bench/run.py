@@ -4,11 +4,12 @@
              customers; and the cost of a cold process decoding a new snapshot
   calls      upstream calls per page, cold and warm, counted at the sandbox
   csv        CSV rows per second and peak Python memory for 100,000 customers
+  records    decoding the 100,000-customer snapshot (and Metronome seats): hand parsing vs msgspec
   fetch      the sandbox over HTTP paged by 100 with 20 ms latency: cold snapshot time and calls,
              where our time per call goes, warm p50/p99 across expiry boundaries, cache after
              20 refreshes (not in the default run: `bench/run.py fetch --customers 10000`)
 
-Usage: bench/run.py [balances|calls|csv ...] [--customers 1000,100000]
+Usage: bench/run.py [balances|calls|csv|records ...] [--customers 1000,100000]
 """
 
 from __future__ import annotations
@@ -32,9 +33,14 @@ logging.getLogger("axes").setLevel(logging.WARNING)
 logging.getLogger("seatdash.audit").setLevel(logging.WARNING)
 
 from bench import calls as calls_bench  # noqa: E402
-from bench import csv_export, fetch_path, listing  # noqa: E402
+from bench import csv_export, fetch_path, listing, records_decode  # noqa: E402
 
-SUITES = {"balances": listing.run, "calls": calls_bench.run, "csv": csv_export.run}
+SUITES = {
+    "balances": listing.run,
+    "calls": calls_bench.run,
+    "csv": csv_export.run,
+    "records": records_decode.run,
+}
 EXTRA_SUITES = {"fetch": fetch_path.run}
 
 

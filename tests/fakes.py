@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from seatdash.clients.errors import UpstreamNotFound, UpstreamUnavailable
-from seatdash.clients.sequence import EventQuery
-from seatdash.clients.sequence_records import (
+from seatdash.clients.sequence import (
     CustomerBalances,
     EventPage,
+    EventQuery,
     Pagination,
     SeatBalance,
     SeatEvent,

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pydantic
 import pytest
 
-from seatdash.clients.metronome_query import SeatBalanceQuery
+from seatdash.clients.metronome import SeatBalanceQuery
 from seatdash.sandbox_metronome.models import Contract
 from tests.metronome_fixtures import (
     T0,

@@ -12,8 +12,7 @@ from django.core.signals import request_finished
 from django.test import Client
 
 from seatdash.clients.errors import UpstreamNotFound, UpstreamRejected, UpstreamUnauthorized
-from seatdash.clients.metronome import MetronomeClient
-from seatdash.clients.metronome_query import SeatBalanceQuery
+from seatdash.clients.metronome import MetronomeClient, SeatBalanceQuery
 from seatdash.sandbox_metronome.auth import sandbox_token
 from seatdash.sandbox_metronome.models import (
     Contract,

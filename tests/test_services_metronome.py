@@ -10,8 +10,7 @@ from decimal import Decimal
 import pytest
 
 from seatdash.clients.errors import UpstreamUnavailable
-from seatdash.clients.metronome_contracts import CreditType, MetronomeCustomer
-from seatdash.clients.metronome_records import LedgerEntry
+from seatdash.clients.metronome import CreditType, LedgerEntry, MetronomeCustomer
 from seatdash.services import metronome as service
 from seatdash.services.metronome import metronome_matches_for
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_filter_errors

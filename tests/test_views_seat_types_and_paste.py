@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
+from seatdash.clients.sequence import CustomerBalances, SeatBalance
 from seatdash.web.forms import BalanceFilterForm, split_list
 from tests.fakes import at, customer
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from seatdash.clients.sequence_records import CustomerBalances
+from seatdash.clients.sequence import CustomerBalances
 from seatdash.history.models import Difference, HeldBalance, HeldCustomer, Reconciliation
 
 BATCH = 2000

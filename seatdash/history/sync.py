@@ -45,8 +45,7 @@ from seatdash.balance_rule import (
     latest_receipts,
 )
 from seatdash.clients.errors import UpstreamError
-from seatdash.clients.sequence import EventQuery, SequenceClient
-from seatdash.clients.sequence_records import CustomerBalances, EventPage
+from seatdash.clients.sequence import CustomerBalances, EventPage, EventQuery, SequenceClient
 from seatdash.history.models import (
     DirtyPair,
     HeldAlias,

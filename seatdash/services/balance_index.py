@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import itemgetter
 
-from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
+from seatdash.clients.sequence import CustomerBalances, SeatBalance
 
 BASE_SORTS = ("name", "id", "total", "changed")
 SEAT_SORT_PREFIX = "seats."

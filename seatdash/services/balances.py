@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.core.cache import cache
 
-from seatdash.clients.sequence_records import PROVIDER, CustomerBalances
+from seatdash.clients.sequence import PROVIDER, CustomerBalances
 from seatdash.history.queries import HistoryNotSynced
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex, pack
 from seatdash.services.cache import (

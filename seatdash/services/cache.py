@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bumped when the shape of cached values changes, so a deploy never unpickles an old shape.
-SCHEMA_VERSION = 4  # 4: EventRow.known renamed change_known
+SCHEMA_VERSION = 5  # 5: records moved to clients.sequence.records, clients.metronome.*
 BREAKER_SECONDS = 10
 WAIT_POLL_SECONDS = 0.05
 # A leader's lock lives this long past its last sign of progress; a dead leader frees it by then.

@@ -23,11 +23,11 @@ from seatdash.clients.errors import UpstreamError, UpstreamRejected
 from seatdash.clients.sequence import (
     MAX_IDS_PER_CALL as MAX_CUSTOMER_IDS,
 )
-from seatdash.clients.sequence import EventQuery
-from seatdash.clients.sequence_records import (
+from seatdash.clients.sequence import (
     PROVIDER,
     CustomerBalances,
     EventPage,
+    EventQuery,
     SeatEvent,
 )
 from seatdash.services.balances import balance_snapshot

@@ -10,8 +10,13 @@ from dataclasses import replace
 from django.conf import settings
 
 from seatdash.clients.errors import UpstreamNotFound
-from seatdash.clients.metronome_contracts import Contract, MetronomeCustomer
-from seatdash.clients.metronome_records import PROVIDER, CommitOrCredit, SeatBalanceRecord
+from seatdash.clients.metronome import (
+    PROVIDER,
+    CommitOrCredit,
+    Contract,
+    MetronomeCustomer,
+    SeatBalanceRecord,
+)
 from seatdash.services.balances import customer_get
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
 from seatdash.services.metronome_seat_filters import SeatFilters

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from seatdash.clients.metronome_query import MAX_SEAT_LIMIT, MetronomeQueryError, SeatBalanceQuery
+from seatdash.clients.metronome import MAX_SEAT_LIMIT, MetronomeQueryError, SeatBalanceQuery
 
 # Which filter form field each of the client's query fields belongs to.
 QUERY_FIELD_TO_FORM_FIELD = {

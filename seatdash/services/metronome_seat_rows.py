@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from seatdash.clients.metronome_records import CommitOrCredit, LedgerEntry, SeatBalanceRecord
+from seatdash.clients.metronome import CommitOrCredit, LedgerEntry, SeatBalanceRecord
 from seatdash.services.metronome_seat_filters import SeatFilters
 from seatdash.services.metronome_units import CreditUnit, ledger_entry_words, unit_of
 

@@ -16,9 +16,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from seatdash.clients.errors import UpstreamRejected
-from seatdash.clients.metronome_contracts import Contract
-from seatdash.clients.metronome_query import MAX_SEAT_LIMIT
-from seatdash.clients.metronome_records import PROVIDER, SeatBalanceRecord
+from seatdash.clients.metronome import MAX_SEAT_LIMIT, PROVIDER, Contract, SeatBalanceRecord
 from seatdash.services.cache import Fetched, cache_key, cached_fetch
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_query
 from seatdash.services.metronome_seat_rows import SeatCount, SeatListing, build_seat_listing

@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from seatdash.clients.errors import UpstreamError
-from seatdash.clients.metronome_contracts import CreditType
-from seatdash.clients.metronome_records import PROVIDER
+from seatdash.clients.metronome import PROVIDER, CreditType
 from seatdash.services.cache import cache_key, cached_fetch
 from seatdash.services.providers import metronome_client
 
 logger = logging.getLogger(__name__)
 
 # Part of every Metronome cache key: bump it when a cached record's class moves or changes shape
-# (contracts and customers moved to clients.metronome_contracts), so no old pickle is read.
-RECORDS_SHAPE = "m2"
+# (m3: every record moved into the clients.metronome package), so no old pickle is read.
+RECORDS_SHAPE = "m3"
 # Credit types are configuration, not activity: an hour-old list of names is as good as a new one.
 CREDIT_TYPES_FRESH_SECONDS = 60 * 60
 # Quantity-based balances carry the nil credit-type UUID (SDK 4.12 docstring).

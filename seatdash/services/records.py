@@ -5,7 +5,7 @@ Like `services/errors.py` for the error tree: views, forms and exports take thes
 
 from __future__ import annotations
 
-from seatdash.clients.metronome_contracts import Subscription
-from seatdash.clients.sequence_records import CustomerBalances
+from seatdash.clients.metronome import Subscription
+from seatdash.clients.sequence import CustomerBalances
 
 __all__ = ["CustomerBalances", "Subscription"]

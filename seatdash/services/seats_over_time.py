@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncDate
 
-from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
+from seatdash.clients.sequence import CustomerBalances, SeatBalance
 from seatdash.history import queries
 from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatChange, SeatEvent
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex

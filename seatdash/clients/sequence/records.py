@@ -57,6 +57,24 @@ class EventPage:
     pagination: Pagination
 
 
+@dataclass(frozen=True, slots=True)
+class BalancePages:
+    """Every customer GET /seat-balances gave, and what Sequence said about how many there are."""
+
+    customers: list[CustomerBalances]
+    # `pagination.totalResultSize` as Sequence reported it (summed over ID batches); None if absent.
+    reported_total: int | None = None
+    pages: int = 0
+
+    @property
+    def incomplete(self) -> bool:
+        return self.reported_total is not None and self.reported_total > len(self.customers)
+
+
+# Called after each page with (items received so far, totalResultSize reported or None).
+PageProgress = Callable[[int, int | None], None]
+
+
 # --- response parsing ---------------------------------------------------------------------------
 # Hot path for 100,000 customers: plain dict lookups and type checks; the only exception raised is
 # the one reporting a bad field, and it carries a path the caller prefixes on the way out.

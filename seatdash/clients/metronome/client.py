@@ -13,7 +13,7 @@ import httpx
 
 from seatdash.clients.errors import UpstreamUnavailable
 from seatdash.clients.http import JsonHttp, RetryPolicy
-from seatdash.clients.metronome_contracts import (
+from seatdash.clients.metronome.contracts import (
     CONTRACTS_ENDPOINT,
     CREDIT_TYPES_ENDPOINT,
     CUSTOMER_ENDPOINT,
@@ -28,8 +28,8 @@ from seatdash.clients.metronome_contracts import (
     parse_customer,
     parse_seat_period,
 )
-from seatdash.clients.metronome_query import MetronomeQueryError, SeatBalanceQuery, format_timestamp
-from seatdash.clients.metronome_records import (
+from seatdash.clients.metronome.query import MetronomeQueryError, SeatBalanceQuery, format_timestamp
+from seatdash.clients.metronome.records import (
     PROVIDER,
     SEAT_BALANCES_ENDPOINT,
     PayloadReader,

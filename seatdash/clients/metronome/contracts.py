@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from seatdash.clients.metronome_records import PayloadReader
+from seatdash.clients.metronome.records import PayloadReader
 
 CUSTOMERS_ENDPOINT = "GET /v1/customers"
 CUSTOMER_ENDPOINT = "GET /v1/customers/{id}"

@@ -1,6 +1,6 @@
 """Retry-After limits pinned as literals: the policy's numbers are the contract, not its defaults.
 
-Kept apart from test_clients_http.py, which builds its expectations from RetryPolicy() and so
+Kept apart from test_retries.py, which builds its expectations from RetryPolicy() and so
 cannot notice a changed default.
 """
 

@@ -1,5 +1,5 @@
 """Metronome's seat-balance records, parsed from its JSON; anything unexpected is
-UpstreamBadPayload. Customers, contracts and credit types are in metronome_contracts."""
+UpstreamBadPayload. Customers, contracts and credit types are in contracts.py."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ Every call goes through `JsonHttp` (timeouts, deadline, retries, error tree; see
 retried there; `create_seat_event` (POST) is never retried, because Sequence offers no idempotency
 key for it and a retry after a lost response could post the event twice.
 
-Over 300 lines: one method per Sequence endpoint with its argument checks; records and their parsing
-live in sequence_records.py.
+One method per Sequence endpoint; its filters and argument checks live in query.py, its records and
+their parsing in records.py.
 """
 
 from __future__ import annotations
@@ -13,19 +13,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from datetime import datetime
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
 from seatdash.clients.errors import UpstreamUnavailable
 from seatdash.clients.http import JsonHttp, RetryPolicy
-from seatdash.clients.sequence_records import (
+from seatdash.clients.sequence.query import (
+    MAX_IDS_PER_CALL,
+    EventQuery,
+    chunks,
+    event_params,
+    iso_utc,
+    unique_values,
+)
+from seatdash.clients.sequence.records import (
     PROVIDER,
+    BalancePages,
     CustomerBalances,
     EventPage,
+    PageProgress,
     Pagination,
     SeatEvent,
     parse_customer_balances,
@@ -38,42 +47,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MAX_IDS_PER_CALL = 25
-MAX_PAGE_SIZE = 100
 # A cursor chain longer than this is a loop upstream, not data: paging stops there, keeping the rest.
 MAX_PAGES = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class BalancePages:
-    """Every customer GET /seat-balances gave, and what Sequence said about how many there are."""
-
-    customers: list[CustomerBalances]
-    # `pagination.totalResultSize` as Sequence reported it (summed over ID batches); None if absent.
-    reported_total: int | None = None
-    pages: int = 0
-
-    @property
-    def incomplete(self) -> bool:
-        return self.reported_total is not None and self.reported_total > len(self.customers)
-
-
-# Called after each page with (items received so far, totalResultSize reported or None).
-PageProgress = Callable[[int, int | None], None]
-
-
-@dataclass(frozen=True, slots=True)
-class EventQuery:
-    """Filters of GET /seat-events. `customer_ids` holds at most 25 IDs (one upstream call)."""
-
-    customer_alias: str | None = None
-    customer_ids: tuple[str, ...] = ()
-    seat_type: str | None = None
-    customer_event_id: str | None = None
-    timestamp_after: datetime | None = None
-    timestamp_before: datetime | None = None
-    sort_order: Literal["ASC", "DESC"] = "DESC"
-    sort_by: str | None = None
 
 
 class SequenceClient:
@@ -147,18 +122,18 @@ class SequenceClient:
         (see `_walk_pages`). `budget` bounds the whole fetch in seconds (each call keeps its own
         deadline); running out raises UpstreamUnavailable.
         """
-        ids = _unique_values(customer_ids, "customer_ids")
-        aliases = _unique_values(customer_aliases, "customer_aliases")
+        ids = unique_values(customer_ids, "customer_ids")
+        aliases = unique_values(customer_aliases, "customer_aliases")
         base: dict[str, str] = {"excludeZeroQuantity": "true"} if exclude_zero else {}
         batches = [
-            {**base, "customerIds": ",".join(chunk)} for chunk in _chunks(ids, MAX_IDS_PER_CALL)
+            {**base, "customerIds": ",".join(chunk)} for chunk in chunks(ids, MAX_IDS_PER_CALL)
         ]
         # The spec states no limit for aliases; 25 keeps the URL short and mirrors the ID rule.
         # Batches go one after another: at most one call in flight per fetch (Sequence publishes
         # per-minute limits, see README).
         batches += [
             {**base, "customerAliases": ",".join(chunk)}
-            for chunk in _chunks(aliases, MAX_IDS_PER_CALL)
+            for chunk in chunks(aliases, MAX_IDS_PER_CALL)
         ]
         if not ids and not aliases:
             batches = [base]
@@ -250,7 +225,7 @@ class SequenceClient:
         before: str | None = None,
     ) -> EventPage:
         """One page of events (one upstream call)."""
-        params = _event_params(query, limit=limit, after=after, before=before)
+        params = event_params(query, limit=limit, after=after, before=before)
         endpoint = "GET /seat-events"
         body = self._http.request_json("GET", "/seat-events", endpoint=endpoint, params=params)
         items, pagination = parse_page(body, endpoint, parse_seat_event)
@@ -263,7 +238,7 @@ class SequenceClient:
 
         `budget` bounds the whole walk in seconds; running out raises UpstreamUnavailable.
         """
-        _event_params(query, limit=limit, after=None, before=None)  # fail before the first page
+        event_params(query, limit=limit, after=None, before=None)  # fail before the first page
         give_up_at = None if budget is None else self._clock() + budget
 
         def page(after: str | None) -> tuple[list[SeatEvent], Pagination]:
@@ -301,7 +276,7 @@ class SequenceClient:
             "customerAlias": customer_alias,
             "seatType": seat_type,
             "total": total,
-            "eventTimestamp": _iso_utc(event_timestamp),
+            "eventTimestamp": iso_utc(event_timestamp),
         }
         if customer_event_id is not None:
             payload["customerEventId"] = customer_event_id
@@ -313,61 +288,3 @@ class SequenceClient:
 
     def close(self) -> None:
         self._http.close()
-
-
-# --- request building ---------------------------------------------------------------------------
-
-
-def _unique_values(values: Sequence[str], name: str) -> list[str]:
-    if isinstance(values, str):
-        raise ValueError(f"{name} must be a sequence of strings, not one string")
-    unique: dict[str, None] = {}
-    for value in values:
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{name} must hold non-empty strings")
-        if "," in value:
-            raise ValueError(f"{name} values cannot contain commas (the list separator)")
-        unique[value.strip()] = None
-    return list(unique)
-
-
-def _chunks(values: list[str], size: int) -> list[list[str]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
-
-
-def _event_params(
-    query: EventQuery, *, limit: int, after: str | None, before: str | None
-) -> dict[str, str | int]:
-    if type(limit) is not int or not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ValueError(f"limit must be an int from 1 to {MAX_PAGE_SIZE}")
-    if query.sort_order not in ("ASC", "DESC"):
-        raise ValueError("sort_order must be 'ASC' or 'DESC'")
-    ids = _unique_values(query.customer_ids, "customer_ids")
-    if len(ids) > MAX_IDS_PER_CALL:
-        raise ValueError(f"at most {MAX_IDS_PER_CALL} customer_ids per call")
-    params: dict[str, str | int] = {"limit": limit, "sortOrder": query.sort_order}
-    optional = {
-        "after": after,
-        "before": before,
-        "sortBy": query.sort_by,
-        "customerAlias": query.customer_alias,
-        "customerIds": ",".join(ids) or None,
-        "seatType": query.seat_type,
-        "customerEventId": query.customer_event_id,
-        "eventTimestampAfter": _iso_utc(query.timestamp_after) if query.timestamp_after else None,
-        "eventTimestampBefore": _iso_utc(query.timestamp_before)
-        if query.timestamp_before
-        else None,
-    }
-    params.update({key: value for key, value in optional.items() if value})
-    return params
-
-
-def _iso_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC with a `Z`, as every Sequence example writes it. Naive means UTC."""
-    if not isinstance(moment, datetime):
-        raise ValueError("timestamps must be datetime objects")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
-    return f"{text}Z"

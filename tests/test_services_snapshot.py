@@ -32,7 +32,7 @@ def test_snapshot_after_20_refreshes_the_cache_holds_at_most_two(two_customers):
     balance_snapshot()
     for _ in range(20):
         assert balance_snapshot_refresh(older_than=0) is not None
-    assert two_customers.calls["list_seat_balances"] == 21
+    assert two_customers.calls["fetch_seat_balances"] == 21
     assert 1 <= len(_snapshot_data_keys()) <= 2
     assert len(balance_snapshot().value) == 2
 
@@ -47,7 +47,7 @@ def test_snapshot_data_evicted_is_refetched_not_an_error(two_customers):
     again = balance_snapshot()
 
     assert len(again.value) == 2
-    assert two_customers.calls["list_seat_balances"] == 2
+    assert two_customers.calls["fetch_seat_balances"] == 2
 
 
 def test_snapshot_version_decoded_once_per_process_under_concurrency(two_customers, monkeypatch):

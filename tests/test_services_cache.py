@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from seatdash.clients.errors import UpstreamUnavailable
-from seatdash.services.cache import Envelope, cache_key, cached_fetch, now
+from seatdash.services.cache import CacheEntry, cache_key, cached_fetch, now
 
 
 class CountingFetch:
@@ -168,7 +168,7 @@ def test_cached_fetch_on_redis_stampede_fetches_once_and_serves_stale():
         try:
             assert _stampede(16).calls == 1
             stored = cache.get("k")
-            assert isinstance(stored, Envelope)
+            assert isinstance(stored, CacheEntry)
             with time_machine.travel(now() + timedelta(seconds=120), tick=False):
                 served = fetch_once(CountingFetch(fail=True))
             assert served.stale and served.value == "v"

@@ -94,7 +94,7 @@ def fake_sequence(monkeypatch):
     )
     monkeypatch.setattr(balances, "sequence_client", lambda: fake)
     monkeypatch.setattr(events, "sequence_client", lambda: fake)
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
     return fake
 
 

@@ -44,7 +44,7 @@ def tricky(db):
         ]
     )
     assert sync_once().status == "ok"
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
 
 
 def seats_as_of(client, customer_id, as_of):
@@ -126,9 +126,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def fresh_as_of():
     from seatdash.services import seats_over_time as history
 
-    history._as_of_snapshots.clear()
+    history.forget_as_of_snapshots()
     yield
-    history._as_of_snapshots.clear()
+    history.forget_as_of_snapshots()
 
 
 def rows(response) -> dict[str, int]:

@@ -293,7 +293,7 @@ def test_fetch_lock_release_frees_only_its_own_lock_local():
 
 @pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
 def test_fetch_lock_on_redis_is_token_checked_and_extendable():
-    from seatdash.services.cache import FetchLock, _redis_client
+    from seatdash.services.cache import FetchLock, redis_client
 
     redis_cache = {
         "default": {
@@ -306,7 +306,7 @@ def test_fetch_lock_on_redis_is_token_checked_and_extendable():
         first = FetchLock("k")
         assert first.acquire()
         assert not FetchLock("k").acquire()
-        client = _redis_client()
+        client = redis_client()
         redis_key = cache.make_and_validate_key(first.name)
         client.pexpire(redis_key, 50)
         first.extend()

@@ -41,7 +41,7 @@ def test_snapshot_data_evicted_is_refetched_not_an_error(two_customers):
     balance_snapshot()
     for key in _snapshot_data_keys():
         caches["default"].delete(key.split(":", 2)[2])  # locmem keys are ":version:key"
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     assert _snapshot_data_keys() == []
 
     again = balance_snapshot()
@@ -52,7 +52,7 @@ def test_snapshot_data_evicted_is_refetched_not_an_error(two_customers):
 
 def test_snapshot_version_decoded_once_per_process_under_concurrency(two_customers, monkeypatch):
     balance_snapshot()
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     decodes = []
     real_index = balance_service.BalanceIndex
 

@@ -162,6 +162,13 @@ def _index_for(version: str) -> BalanceIndex | None:
         return index
 
 
+def forget_decoded_snapshots() -> None:
+    """Drop this process's decoded snapshots, as a new process starts: the next read decodes the
+    cached data again (tests and benchmarks use it to stand in for another process)."""
+    with _indexes_lock:
+        _indexes.clear()
+
+
 def _remember(version: str, index: BalanceIndex) -> None:
     with _indexes_lock:
         _indexes[version] = index

@@ -139,7 +139,7 @@ class FetchLock:
         self.name = f"{key}:lock"
         self._token = secrets.token_hex(8)
         self._redis_lock = None
-        client = _redis_client()
+        client = redis_client()
         if client is not None:
             self._redis_lock = client.lock(
                 cache.make_and_validate_key(self.name),
@@ -185,7 +185,7 @@ class FetchLock:
     @classmethod
     def held(cls, key: str) -> bool:
         name = f"{key}:lock"
-        client = _redis_client()
+        client = redis_client()
         if client is not None:
             return bool(client.exists(cache.make_and_validate_key(name)))
         with cls._local_guard:
@@ -193,8 +193,10 @@ class FetchLock:
             return held is not None and held[1] > time.monotonic()
 
 
-def _redis_client():
-    """The redis-py client behind Django's Redis cache, or None on any other backend."""
+def redis_client():
+    """The redis-py client behind Django's Redis cache, or None on any other backend.
+
+    Public for what Django's cache API cannot say: lock expiry (tests read and shorten it)."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None

@@ -187,10 +187,10 @@ def _commit_or_credit_rows(
     return sorted(rows, key=lambda pair: (pair[0].start_date, pair[0].kind, pair[0].id))
 
 
-def seat_get(
-    *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str, refresh: bool = False
-) -> Served[SeatDetail | None]:
-    """A seat's commits and credits, by start date; None when the seat is not on the contract."""
+def _seat_rows(
+    customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str, *, refresh: bool
+) -> Served[list[tuple[CommitOrCreditRow, CommitOrCredit]] | None]:
+    """One seat's commits and credits by start date, each beside its record; None: no such seat."""
     fetched = seat_commits_and_credits(
         customer_id=customer_id,
         contract_id=contract_id,
@@ -198,28 +198,33 @@ def seat_get(
         seat_id=seat_id,
         refresh=refresh,
     )
-    if fetched.value is None:
-        return replace(fetched, value=None)
-    commits_and_credits = tuple(row for row, _ in _commit_or_credit_rows(fetched.value))
-    return replace(
-        fetched, value=SeatDetail(seat_id=seat_id, commits_and_credits=commits_and_credits)
-    )
+    rows = None if fetched.value is None else _commit_or_credit_rows(fetched.value)
+    return replace(fetched, value=rows)
+
+
+def seat_get(
+    *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str, refresh: bool = False
+) -> Served[SeatDetail | None]:
+    """A seat's commits and credits, by start date; None when the seat is not on the contract."""
+    seat = _seat_rows(customer_id, contract_id, filters, seat_id, refresh=refresh)
+    if seat.value is None:
+        return replace(seat, value=None)
+    rows = tuple(row for row, _ in seat.value)
+    return replace(seat, value=SeatDetail(seat_id=seat_id, commits_and_credits=rows))
 
 
 def seat_ledger_list(
     *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str
 ) -> Served[tuple[CommitOrCreditLedger, ...] | None]:
     """Every commit's and credit's ledger for one seat, with running balances; None: no seat."""
-    fetched = seat_commits_and_credits(
-        customer_id=customer_id, contract_id=contract_id, filters=filters, seat_id=seat_id
-    )
-    if fetched.value is None:
-        return replace(fetched, value=None)
+    seat = _seat_rows(customer_id, contract_id, filters, seat_id, refresh=False)
+    if seat.value is None:
+        return replace(seat, value=None)
     ledgers = tuple(
         CommitOrCreditLedger(seat_id, row, running_balance(item.ledger_entries))
-        for row, item in _commit_or_credit_rows(fetched.value)
+        for row, item in seat.value
     )
-    return replace(fetched, value=ledgers)
+    return replace(seat, value=ledgers)
 
 
 def ledger_get(
@@ -232,17 +237,13 @@ def ledger_get(
     refresh: bool = False,
 ) -> Served[CommitOrCreditLedger | None]:
     """One commit's or credit's ledger on one seat, with running balances; None when absent."""
-    fetched = seat_commits_and_credits(
-        customer_id=customer_id,
-        contract_id=contract_id,
-        filters=filters,
-        seat_id=seat_id,
-        refresh=refresh,
+    seat = _seat_rows(customer_id, contract_id, filters, seat_id, refresh=refresh)
+    found = next(
+        (
+            CommitOrCreditLedger(seat_id, row, running_balance(item.ledger_entries))
+            for row, item in seat.value or ()
+            if item.id == commit_or_credit_id
+        ),
+        None,
     )
-    found = None
-    if fetched.value is not None:
-        for row, item in _commit_or_credit_rows(fetched.value):
-            if item.id == commit_or_credit_id:
-                found = CommitOrCreditLedger(seat_id, row, running_balance(item.ledger_entries))
-                break
-    return replace(fetched, value=found)
+    return replace(seat, value=found)

@@ -98,10 +98,12 @@ class FakeSequence:
             raise AttributeError(name)
         raise UnexpectedCall(f"FakeSequence was not told to expect {name}()")
 
-    def _call(self, method: str, **params: object) -> None:
+    def _call(self, method: str, query: EventQuery | None = None, **params: object) -> None:
         allowed = self.expected.get(method)
         if allowed is None:
             raise UnexpectedCall(f"FakeSequence was not told to expect {method}()")
+        if query is not None:  # an event query's fields count as the call's parameters
+            params.update({f.name: getattr(query, f.name) for f in fields(query)})
         set_away = [p for p, value in params.items() if value != _DEFAULTS[method][p]]
         refused = [p for p in set_away if p not in allowed]
         if refused:
@@ -154,13 +156,7 @@ class FakeSequence:
             on_page(len(found), self.reported_total)
         return BalancePages(found, reported_total=self.reported_total, pages=1)
 
-    def _matching(self, method: str, query: EventQuery) -> list[SeatEvent]:
-        set_fields = [f.name for f in fields(query) if getattr(query, f.name) != f.default]
-        refused = [name for name in set_fields if name not in self.expected[method]]
-        if refused:
-            raise UnexpectedCall(
-                f"FakeSequence was not told to expect {method}() with query {', '.join(refused)}"
-            )
+    def _matching(self, query: EventQuery) -> list[SeatEvent]:
         found = list(self.events)
         if query.customer_ids:
             names = set(query.customer_ids)
@@ -183,11 +179,11 @@ class FakeSequence:
         return found
 
     def list_seat_events(self, query=EventQuery(), *, limit=50, after=None, before=None):
-        self._call("list_seat_events", query=None, limit=limit, after=after, before=before)
+        self._call("list_seat_events", query, limit=limit, after=after, before=before)
         _check_limit(limit)
         if after and before:
             raise UnexpectedCall("FakeSequence: after and before together")
-        found = self._matching("list_seat_events", query)
+        found = self._matching(query)
         start = 0
         if after:
             start = _cursor_position(after, "after")
@@ -206,9 +202,9 @@ class FakeSequence:
         )
 
     def iter_seat_events(self, query=EventQuery(), *, limit=100, budget=None):
-        self._call("iter_seat_events", query=None, limit=limit, budget=budget)
+        self._call("iter_seat_events", query, limit=limit, budget=budget)
         _check_limit(limit)
-        yield from self._matching("iter_seat_events", query)
+        yield from self._matching(query)
 
     def get_seat_event(self, event_id: str) -> SeatEvent:
         self._call("get_seat_event")
@@ -223,7 +219,7 @@ class UnexpectedCall(AssertionError):
 
 
 # Each method's parameters with SequenceClient's defaults; EventQuery's fields count as parameters
-# of the event methods (their default is EventQuery's). `query` itself is always allowed.
+# of the event methods (their default is EventQuery's).
 _QUERY_FIELDS = {f.name: f.default for f in fields(EventQuery)}
 _DEFAULTS: dict[str, dict[str, object]] = {
     "list_seat_balances": {"customer_ids": (), "customer_aliases": (), "exclude_zero": False},
@@ -235,13 +231,12 @@ _DEFAULTS: dict[str, dict[str, object]] = {
         "on_page": None,
     },
     "list_seat_events": {
-        "query": None,
         "limit": 50,
         "after": None,
         "before": None,
         **_QUERY_FIELDS,
     },
-    "iter_seat_events": {"query": None, "limit": 100, "budget": None, **_QUERY_FIELDS},
+    "iter_seat_events": {"limit": 100, "budget": None, **_QUERY_FIELDS},
     "get_seat_event": {},
 }
 _CURSOR = "fake-cursor:"

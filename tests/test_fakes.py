@@ -49,6 +49,14 @@ def test_fake_refuses_parameters_it_was_not_told_to_expect(fake, call):
         call(fake)
 
 
+def test_fake_refuses_an_unexpected_query_even_when_set_to_fail(fake):
+    fake.expect("iter_seat_events")
+    fake.failing = True
+    with pytest.raises(UnexpectedCall, match="seat_type"):
+        list(fake.iter_seat_events(EventQuery(seat_type="admin")))
+    assert not fake.calls
+
+
 def test_fake_expect_refuses_a_parameter_the_client_does_not_take(fake):
     with pytest.raises(ValueError, match="takes no"):
         fake.expect("list_seat_balances", "limit")

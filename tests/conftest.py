@@ -80,12 +80,21 @@ def logged_in_client(client, user):
 def fake_sequence(monkeypatch):
     """Views and services talk to this fake instead of the sandbox."""
     from seatdash.services import balances, events
-    from tests.fakes import FakeSequence
+    from tests.fakes import EVENT_PAGE_PARAMETERS, FakeSequence
 
-    fake = FakeSequence()
+    # What the services ask Sequence today, and nothing more (no alias filter, no exclude_zero):
+    # a service that starts asking something else must say so in its tests.
+    fake = (
+        FakeSequence()
+        .expect("fetch_seat_balances", "budget", "on_page")
+        .expect("list_seat_balances", "customer_ids")
+        .expect("list_seat_events", *EVENT_PAGE_PARAMETERS)
+        .expect("iter_seat_events", "customer_ids", "sort_order", "limit", "budget")
+        .expect("get_seat_event")
+    )
     monkeypatch.setattr(balances, "sequence_client", lambda: fake)
     monkeypatch.setattr(events, "sequence_client", lambda: fake)
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
     return fake
 
 

@@ -1,4 +1,4 @@
-"""House rules read from the source itself: each module's private names stay its own."""
+"""House rules read from the source itself: each module's private names stay its own, in tests too."""
 
 from __future__ import annotations
 
@@ -47,6 +47,96 @@ def test_no_module_imports_another_modules_private_names():
     assert offenders == []
 
 
+TESTS = Path(__file__).parent
+
+
+def sources_of_tests() -> list[Path]:
+    return sorted(TESTS.rglob("*.py"))
+
+
+def test_no_test_imports_a_modules_private_names():
+    modules = sources_of_tests()
+    assert len(modules) > 50
+    offenders = [
+        f"{path.relative_to(TESTS.parent)}: {name}"
+        for path in modules
+        for name in borrowed_private_names(path.read_text())
+    ]
+    assert offenders == []
+
+
+def private_module_attributes(source: str) -> list[str]:
+    """`module: name` for every `module._name` read where `module` is a seatdash module imported
+    by name (`from seatdash.services import balances` then `balances._indexes`)."""
+    tree = ast.parse(source)
+    modules: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.split(".")[0] != "seatdash":
+                continue
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                where = PACKAGE.parent / full.replace(".", "/")
+                if where.with_suffix(".py").exists() or (where / "__init__.py").exists():
+                    modules[alias.asname or alias.name] = full
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "seatdash" and alias.asname:
+                    modules[alias.asname] = alias.name
+    return sorted(
+        {
+            f"{modules[node.value.id]}: {node.attr}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        }
+    )
+
+
+def test_the_scan_sees_a_private_name_read_through_a_module():
+    source = (
+        "from seatdash.services import balances\n"
+        "from seatdash.services.balances import customer_get as b\n"
+        "import seatdash.services.cache as c\n"
+        "balances._indexes.clear(); b._x; c._redis_client(); balances.__name__\n"
+    )
+    assert private_module_attributes(source) == [
+        "seatdash.services.balances: _indexes",
+        "seatdash.services.cache: _redis_client",
+    ]
+
+
+# Page tests another branch is reorganising; they should move to the public seams
+# (balances.forget_decoded_snapshots, seats_over_time.forget_as_of_snapshots) as they move.
+PAGE_TESTS_PENDING = {
+    "tests/test_views_changed_between.py",
+    "tests/test_views_fetch_path.py",
+    "tests/test_views_navigation.py",
+    "tests/test_views_odd_input_on_time_pages.py",
+    "tests/test_views_on_sandbox.py",
+    "tests/test_views_recent_change_sort.py",
+}
+
+
+def test_no_test_reads_a_modules_private_names():
+    offenders = [
+        f"{name}: {found}"
+        for path in sources_of_tests()
+        if (name := str(path.relative_to(TESTS.parent))) not in PAGE_TESTS_PENDING
+        for found in private_module_attributes(path.read_text())
+    ]
+    assert offenders == []
+    still_pending = {
+        name
+        for name in PAGE_TESTS_PENDING
+        if private_module_attributes((TESTS.parent / name).read_text())
+    }
+    assert still_pending == PAGE_TESTS_PENDING  # a file that moved to the seams leaves the list
+
+
 README = PACKAGE.parent / "README.md"
 
 
@@ -91,7 +181,6 @@ LONG_FILE_LINES = 300
 # Being reworked by a concurrent branch (balances from/to); give each a reason once that lands.
 LONG_FILES_PENDING_A_REASON = {
     "seatdash/services/seats_over_time.py",
-    "seatdash/services/balance_index.py",
 }
 
 

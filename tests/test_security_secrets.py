@@ -98,7 +98,7 @@ def test_secrets_absent_from_dashboard_pages_errors_and_logs(
     settings.METRONOME_API_URL = "http://127.0.0.1:9"
     settings.BALANCES_FRESH_SECONDS = 0
     call_command("sandbox_seed", "--customers", "12", "--anchor", "2026-06-01", verbosity=0)
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
     customer = Customer.objects.filter(events__isnull=False).first()
     event = SeatEvent.objects.filter(customer=customer).first()
     pieces: list[str] = []

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from seatdash.clients.errors import UpstreamUnavailable
-from seatdash.services.cache import Envelope, cache_key, cached_fetch, now
+from seatdash.services.cache import CacheEntry, cache_key, cached_fetch, now
 
 
 class CountingFetch:
@@ -168,7 +168,7 @@ def test_cached_fetch_on_redis_stampede_fetches_once_and_serves_stale():
         try:
             assert _stampede(16).calls == 1
             stored = cache.get("k")
-            assert isinstance(stored, Envelope)
+            assert isinstance(stored, CacheEntry)
             with time_machine.travel(now() + timedelta(seconds=120), tick=False):
                 served = fetch_once(CountingFetch(fail=True))
             assert served.stale and served.value == "v"
@@ -293,7 +293,7 @@ def test_fetch_lock_release_frees_only_its_own_lock_local():
 
 @pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
 def test_fetch_lock_on_redis_is_token_checked_and_extendable():
-    from seatdash.services.cache import FetchLock, _redis_client
+    from seatdash.services.cache import FetchLock, redis_client
 
     redis_cache = {
         "default": {
@@ -306,7 +306,7 @@ def test_fetch_lock_on_redis_is_token_checked_and_extendable():
         first = FetchLock("k")
         assert first.acquire()
         assert not FetchLock("k").acquire()
-        client = _redis_client()
+        client = redis_client()
         redis_key = cache.make_and_validate_key(first.name)
         client.pexpire(redis_key, 50)
         first.extend()

@@ -32,7 +32,7 @@ def test_snapshot_after_20_refreshes_the_cache_holds_at_most_two(two_customers):
     balance_snapshot()
     for _ in range(20):
         assert balance_snapshot_refresh(older_than=0) is not None
-    assert two_customers.calls["list_seat_balances"] == 21
+    assert two_customers.calls["fetch_seat_balances"] == 21
     assert 1 <= len(_snapshot_data_keys()) <= 2
     assert len(balance_snapshot().value) == 2
 
@@ -41,18 +41,18 @@ def test_snapshot_data_evicted_is_refetched_not_an_error(two_customers):
     balance_snapshot()
     for key in _snapshot_data_keys():
         caches["default"].delete(key.split(":", 2)[2])  # locmem keys are ":version:key"
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     assert _snapshot_data_keys() == []
 
     again = balance_snapshot()
 
     assert len(again.value) == 2
-    assert two_customers.calls["list_seat_balances"] == 2
+    assert two_customers.calls["fetch_seat_balances"] == 2
 
 
 def test_snapshot_version_decoded_once_per_process_under_concurrency(two_customers, monkeypatch):
     balance_snapshot()
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     decodes = []
     real_index = balance_service.BalanceIndex
 

@@ -77,7 +77,7 @@ def test_balances_many_ids_are_matched_without_upstream_calls_per_batch(
     ids = " ".join(f"c-{n}" for n in range(1, 200))
     response = get(logged_in_client, ids=ids)
     assert response.context["listing"].matched == 4
-    assert customers.calls["list_seat_balances"] == 1
+    assert customers.calls["fetch_seat_balances"] == 1
 
 
 def test_balances_seat_type_keeps_holders_and_only_those_columns(logged_in_client, customers):
@@ -231,7 +231,7 @@ def test_balances_copy_past_max_staleness_is_not_shown(logged_in_client, custome
 def test_balances_warm_page_makes_no_upstream_call(logged_in_client, customers):
     get(logged_in_client)
     get(logged_in_client, q="acme", sort="-total")
-    assert customers.calls["list_seat_balances"] == 1
+    assert customers.calls["fetch_seat_balances"] == 1
 
 
 def test_balances_refresh_refetches_and_redirects_without_js(logged_in_client, customers):
@@ -240,7 +240,7 @@ def test_balances_refresh_refetches_and_redirects_without_js(logged_in_client, c
         response = logged_in_client.get(reverse("balances"), {"q": "acme", "refresh": "1"})
     assert response.status_code == 302
     assert response.url == reverse("balances") + "?q=acme"
-    assert customers.calls["list_seat_balances"] == 2
+    assert customers.calls["fetch_seat_balances"] == 2
 
 
 def test_balances_empty_and_filtered_empty_states_differ(logged_in_client, fake_sequence):

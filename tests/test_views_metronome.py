@@ -155,7 +155,7 @@ def test_seat_balances_covering_date_keeps_only_active_grants(logged_in_client, 
         seats_url(account, "metronome_seat"),
         {"covering_date": inside.date().isoformat(), "seat": "alice@acme.example"},
     )
-    grants = response.context["detail"].value.grants
+    grants = response.context["detail"].value.commits_and_credits
     assert len(grants) == 2  # the annual commit and March's credit; January's has ended
 
 
@@ -275,7 +275,7 @@ def test_seat_expand_fragment_lists_commits_and_credits(logged_in_client, accoun
     response = logged_in_client.get(
         seats_url(account, "metronome_seat"), {"seat": "alice@acme.example"}
     )
-    grants = response.context["detail"].value.grants
+    grants = response.context["detail"].value.commits_and_credits
     alice = {k: g for k, g in account.grants.items() if k.startswith("alice")}
     assert {g.id for g in grants} == {str(g.id) for g in alice.values()}
     assert {g.kind for g in grants} == {"commit", "credit"}

@@ -25,14 +25,14 @@ def test_worker_once_fetches_the_snapshot_the_pages_then_read(acme, capsys):
 
     assert "balances: 1 customers live" in capsys.readouterr().out
     assert len(balance_snapshot().value) == 1
-    assert acme.calls["list_seat_balances"] == 1
+    assert acme.calls["fetch_seat_balances"] == 1
 
 
 def test_worker_once_leaves_a_young_snapshot_alone(acme, settings):
     settings.BALANCES_FRESH_SECONDS = 120
     call_command("seatdash_worker", "--once")
     call_command("seatdash_worker", "--once")
-    assert acme.calls["list_seat_balances"] == 1
+    assert acme.calls["fetch_seat_balances"] == 1
 
 
 def test_worker_skips_what_another_worker_is_refreshing(acme, capsys):
@@ -43,7 +43,7 @@ def test_worker_skips_what_another_worker_is_refreshing(acme, capsys):
     finally:
         other.release()
     assert "being refreshed elsewhere" in capsys.readouterr().out
-    assert acme.calls["list_seat_balances"] == 0
+    assert acme.calls["fetch_seat_balances"] == 0
 
 
 def test_worker_once_fails_with_exit_status_when_a_job_fails(acme, monkeypatch):

@@ -29,7 +29,7 @@ from seatdash.clients.sequence import PROVIDER, CustomerBalances
 from seatdash.history.queries import HistoryNotSynced
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex, pack
 from seatdash.services.cache import (
-    Fetched,
+    Served,
     StillLoading,
     cache_key,
     cached_fetch,
@@ -162,6 +162,13 @@ def _index_for(version: str) -> BalanceIndex | None:
         return index
 
 
+def forget_decoded_snapshots() -> None:
+    """Drop this process's decoded snapshots, as a new process starts: the next read decodes the
+    cached data again (tests and benchmarks use it to stand in for another process)."""
+    with _indexes_lock:
+        _indexes.clear()
+
+
 def _remember(version: str, index: BalanceIndex) -> None:
     with _indexes_lock:
         _indexes[version] = index
@@ -169,7 +176,7 @@ def _remember(version: str, index: BalanceIndex) -> None:
             _indexes.popitem(last=False)
 
 
-def _snapshot(*, refresh: bool = False) -> tuple[Fetched[BalanceIndex], SnapshotRef]:
+def _snapshot(*, refresh: bool = False) -> tuple[Served[BalanceIndex], SnapshotRef]:
     for _ in range(3):
         try:
             fetched = cached_fetch(
@@ -186,7 +193,7 @@ def _snapshot(*, refresh: bool = False) -> tuple[Fetched[BalanceIndex], Snapshot
         ref = fetched.value
         index = _index_for(ref.version)
         if index is not None:
-            return Fetched(index, fetched.fetched_at, fetched.failure), ref
+            return Served(index, fetched.fetched_at, fetched.failure), ref
         # Its data is gone: replaced by a newer version (reread the ref), or evicted (refetch).
         current = cache.get(SNAPSHOT_KEY)
         if current is not None and current.value == ref:
@@ -201,7 +208,7 @@ def _loading(done: int, total: int | None) -> BalancesLoading:
     )
 
 
-def balance_snapshot(*, refresh: bool = False) -> Fetched[BalanceIndex]:
+def balance_snapshot(*, refresh: bool = False) -> Served[BalanceIndex]:
     """All customers' balances, from cache when fresh; raises UpstreamUnavailable with no copy,
     BalancesLoading (a kind of it) while the first copy is still arriving."""
     return _snapshot(refresh=refresh)[0]
@@ -227,7 +234,7 @@ def snapshot_loading_progress() -> tuple[int, int | None] | None:
 
 def balance_list(
     *, filters: BalanceFilters, refresh: bool = False, blocked: bool = False
-) -> Fetched[BalanceListing]:
+) -> Served[BalanceListing]:
     """The page of balances the filters select; errors in `listing.errors` name the bad field.
 
     `blocked` (a filter the form could not read) answers no rows: the filters that did parse
@@ -242,7 +249,7 @@ def balance_list(
         listing = listing_from(index, filters, recent=_recent_for(filters))
     if ref.incomplete:
         listing = replace(listing, customers_reported=ref.reported_total)
-    return Fetched(listing, snapshot.fetched_at, snapshot.failure)
+    return Served(listing, snapshot.fetched_at, snapshot.failure)
 
 
 def unknown_seat_types(index: BalanceIndex, seat_types: tuple[str, ...]) -> dict[str, str]:
@@ -339,7 +346,7 @@ def listing_from(
 class BalanceExport:
     """What the CSV streams: the snapshot and the selected positions, or why it cannot."""
 
-    snapshot: Fetched[BalanceIndex]
+    snapshot: Served[BalanceIndex]
     positions: list[int]
     errors: dict[str, str]
 
@@ -364,7 +371,7 @@ def iter_balance_rows(
         yield index.customer(i, seat_types)
 
 
-def customer_get(*, customer_id: str, refresh: bool = False) -> Fetched[CustomerBalances | None]:
+def customer_get(*, customer_id: str, refresh: bool = False) -> Served[CustomerBalances | None]:
     """One customer's balances (its own cache entry); None when Sequence does not know the ID."""
 
     def fetch() -> CustomerBalances | None:

@@ -1,6 +1,6 @@
 """Cached upstream reads: fetched-at stamps, single flight on a real lock, refresh ahead, stale-if-error.
 
-Every cached value is an `Envelope` (the value and when it was fetched) stored for
+Every cached value is a `CacheEntry` (the value and when it was fetched) stored for
 `MAX_STALE_SECONDS` and a little more. A read inside `fresh` is served as is. Past it, the copy is
 still served at once (its date on the page) and a refresh starts in the background unless one is
 under way: no request waits for a refetch of something it has a copy of. Only a key with no copy
@@ -13,7 +13,7 @@ is never cached, but it opens a short shared breaker, so other requests serve st
 instead of queueing on a dead upstream, and it is remembered beside the key so the page can say
 why its copy is old.
 
-Over 300 lines because the envelope, the lock, the breaker and refresh-ahead are one protocol;
+Over 300 lines because the cache entry, the lock, the breaker and refresh-ahead are one protocol;
 test_services_cache.py tests each part.
 """
 
@@ -42,7 +42,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Bumped when the shape of cached values changes, so a deploy never unpickles an old shape.
-SCHEMA_VERSION = 5  # 5: records moved to clients.sequence.records, clients.metronome.*
+SCHEMA_VERSION = (
+    6  # 5: records moved to clients.sequence/metronome packages; 6: Envelope renamed CacheEntry
+)
 BREAKER_SECONDS = 10
 WAIT_POLL_SECONDS = 0.05
 # A leader's lock lives this long past its last sign of progress; a dead leader frees it by then.
@@ -52,17 +54,17 @@ BACKGROUND_START_GRACE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
-class Envelope(Generic[T]):
+class CacheEntry(Generic[T]):
     """What the cache stores: a value and when it was fetched. Pages never see one; they get a
-    `Fetched`, which adds what the page must say about it (the failure behind an old copy)."""
+    `Served`, which adds what the page must say about it (the failure behind an old copy)."""
 
     value: T
     fetched_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
-class Fetched(Generic[T]):
-    """A value with its freshness, as a page shows it."""
+class Served(Generic[T]):
+    """A value as served to a page: when it was fetched and, for an old copy, the failure behind it."""
 
     value: T
     fetched_at: datetime
@@ -139,7 +141,7 @@ class FetchLock:
         self.name = f"{key}:lock"
         self._token = secrets.token_hex(8)
         self._redis_lock = None
-        client = _redis_client()
+        client = redis_client()
         if client is not None:
             self._redis_lock = client.lock(
                 cache.make_and_validate_key(self.name),
@@ -185,7 +187,7 @@ class FetchLock:
     @classmethod
     def held(cls, key: str) -> bool:
         name = f"{key}:lock"
-        client = _redis_client()
+        client = redis_client()
         if client is not None:
             return bool(client.exists(cache.make_and_validate_key(name)))
         with cls._local_guard:
@@ -193,8 +195,10 @@ class FetchLock:
             return held is not None and held[1] > time.monotonic()
 
 
-def _redis_client():
-    """The redis-py client behind Django's Redis cache, or None on any other backend."""
+def redis_client():
+    """The redis-py client behind Django's Redis cache, or None on any other backend.
+
+    Public for what Django's cache API cannot say: lock expiry (tests read and shorten it)."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
@@ -282,7 +286,7 @@ def cached_fetch(
     refresh: bool = False,
     on_replaced: Callable[[T], None] | None = None,
     cold_wait: float | None = None,
-) -> Fetched[T]:
+) -> Served[T]:
     """The value under `key`, fetched with `fetch` when missing or older than `fresh_seconds`.
 
     A copy past `fresh_seconds` is returned at once while a background refresh runs. `refresh=True`
@@ -296,13 +300,11 @@ def cached_fetch(
     """
     if refresh:
         fresh_seconds = min(fresh_seconds, settings.REFRESH_MIN_INTERVAL_SECONDS)
-    envelope: Envelope[T] | None = cache.get(key)
-    if envelope is not None and _age_seconds(envelope) < fresh_seconds:
-        return Fetched(envelope.value, envelope.fetched_at)
+    entry: CacheEntry[T] | None = cache.get(key)
+    if entry is not None and _age_seconds(entry) < fresh_seconds:
+        return Served(entry.value, entry.fetched_at)
     usable = (
-        envelope
-        if envelope is not None and _age_seconds(envelope) < settings.MAX_STALE_SECONDS
-        else None
+        entry if entry is not None and _age_seconds(entry) < settings.MAX_STALE_SECONDS else None
     )
 
     if cache.get(_breaker_key(provider)) is not None and not refresh:
@@ -342,7 +344,7 @@ def refresh_now(
     provider: str,
     older_than: float,
     on_replaced: Callable[[T], None] | None = None,
-) -> Fetched[T] | None:
+) -> Served[T] | None:
     """Fetch `key` now, in this thread, unless its copy is younger than `older_than` seconds.
     Returns None when another process or thread holds its lock (it is being refreshed already).
     For the worker; raises UpstreamUnavailable when the fetch fails."""
@@ -362,21 +364,21 @@ class _Leader:
         self.key, self.fetch, self.provider = key, fetch, provider
         self.fresh_seconds, self.on_replaced = fresh_seconds, on_replaced
 
-    def lead(self) -> Fetched | None:
+    def lead(self) -> Served | None:
         lock = FetchLock(self.key)
         if not lock.acquire():
             return None
         _leading.current = (self.key, lock)
         try:
             # Another leader may have stored a copy between our read and our lock.
-            envelope = cache.get(self.key)
-            if envelope is not None and _age_seconds(envelope) < self.fresh_seconds:
-                return Fetched(envelope.value, envelope.fetched_at)
+            entry = cache.get(self.key)
+            if entry is not None and _age_seconds(entry) < self.fresh_seconds:
+                return Served(entry.value, entry.fetched_at)
             return _fetch_and_store(
                 self.key,
                 self.fetch,
                 provider=self.provider,
-                previous=envelope,
+                previous=entry,
                 on_replaced=self.on_replaced,
             )
         finally:
@@ -390,9 +392,9 @@ def _fetch_and_store(
     fetch: Callable[[], T],
     *,
     provider: str,
-    previous: Envelope[T] | None,
+    previous: CacheEntry[T] | None,
     on_replaced: Callable[[T], None] | None = None,
-) -> Fetched[T]:
+) -> Served[T]:
     try:
         value = fetch()
     except UpstreamUnavailable as failure:
@@ -410,13 +412,13 @@ def _fetch_and_store(
             _refusals[key] = (refusal, time.monotonic())
         _report_outcome(provider, ok=False)
         raise
-    envelope = Envelope(value, now())
-    cache.set(key, envelope, timeout=_store_seconds())
+    entry = CacheEntry(value, now())
+    cache.set(key, entry, timeout=_store_seconds())
     cache.delete(_failure_key(key))
     _report_outcome(provider, ok=True)
     if previous is not None and on_replaced is not None and previous.value != value:
         on_replaced(previous.value)
-    return Fetched(envelope.value, envelope.fetched_at)
+    return Served(entry.value, entry.fetched_at)
 
 
 # key -> (the error a fetch of it ended with, when); read by the waiters of that fetch.
@@ -430,11 +432,11 @@ def _refusal_since(key: str, since: float) -> UpstreamError | None:
     return refusal[0] if refusal is not None and refusal[1] >= since else None
 
 
-def _with_known_failure(key: str, envelope: Envelope[T], provider: str) -> Fetched[T]:
+def _with_known_failure(key: str, entry: CacheEntry[T], provider: str) -> Served[T]:
     """The copy, marked stale when the last refresh of it failed."""
     message = cache.get(_failure_key(key))
     failure = UpstreamUnavailable(message, provider=provider) if message else None
-    return Fetched(envelope.value, envelope.fetched_at, failure)
+    return Served(entry.value, entry.fetched_at, failure)
 
 
 def _wait_for_leader(
@@ -444,8 +446,8 @@ def _wait_for_leader(
     provider: str,
     wait: float,
     loading: bool = False,
-    newer_than: Envelope | None = None,
-) -> Fetched:
+    newer_than: CacheEntry | None = None,
+) -> Served:
     """Waits for the leader's copy while the leader is alive (its lock held).
 
     A leader that is gone without storing anything failed: with the breaker open that is the
@@ -457,10 +459,10 @@ def _wait_for_leader(
     give_up_at = started + wait
     background = loading or newer_than is not None
     while True:
-        envelope: Envelope | None = cache.get(key)
-        usable = envelope is not None and _age_seconds(envelope) < settings.MAX_STALE_SECONDS
-        if usable and (newer_than is None or envelope.fetched_at > newer_than.fetched_at):
-            return Fetched(envelope.value, envelope.fetched_at)
+        entry: CacheEntry | None = cache.get(key)
+        usable = entry is not None and _age_seconds(entry) < settings.MAX_STALE_SECONDS
+        if usable and (newer_than is None or entry.fetched_at > newer_than.fetched_at):
+            return Served(entry.value, entry.fetched_at)
         held = FetchLock.held(key)
         if not held and background and time.monotonic() - started < BACKGROUND_START_GRACE:
             pass  # the background leader may not have taken its lock yet
@@ -482,7 +484,7 @@ def _wait_for_leader(
                 continue
         elif background and time.monotonic() >= give_up_at:
             if newer_than is not None:
-                return Fetched(newer_than.value, newer_than.fetched_at)
+                return Served(newer_than.value, newer_than.fetched_at)
             done, total = fetch_progress(key) or (0, None)
             raise StillLoading(
                 f"{provider} data is still loading.", provider=provider, done=done, total=total
@@ -492,14 +494,14 @@ def _wait_for_leader(
         time.sleep(WAIT_POLL_SECONDS)
 
 
-def _stale_or_raise(envelope: Envelope[T] | None, failure: UpstreamUnavailable) -> Fetched[T]:
-    if envelope is not None and _age_seconds(envelope) < settings.MAX_STALE_SECONDS:
-        return Fetched(envelope.value, envelope.fetched_at, failure=failure)
+def _stale_or_raise(entry: CacheEntry[T] | None, failure: UpstreamUnavailable) -> Served[T]:
+    if entry is not None and _age_seconds(entry) < settings.MAX_STALE_SECONDS:
+        return Served(entry.value, entry.fetched_at, failure=failure)
     raise failure
 
 
-def _age_seconds(envelope: Envelope) -> float:
-    return (now() - envelope.fetched_at).total_seconds()
+def _age_seconds(entry: CacheEntry) -> float:
+    return (now() - entry.fetched_at).total_seconds()
 
 
 def _store_seconds() -> int:

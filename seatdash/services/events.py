@@ -31,7 +31,7 @@ from seatdash.clients.sequence import (
     SeatEvent,
 )
 from seatdash.services.balances import balance_snapshot
-from seatdash.services.cache import Fetched, cache_key, cached_fetch, report_progress
+from seatdash.services.cache import Served, cache_key, cached_fetch, report_progress
 from seatdash.services.paste_match import MatchReport, match_pasted
 from seatdash.services.providers import sequence_client
 
@@ -151,7 +151,7 @@ def build_timeline(events_in_receipt_order: list[SeatEvent], *, complete: bool =
     return Timeline(rows=rows, complete=complete)
 
 
-def customer_timeline(*, customer_id: str, refresh: bool = False) -> Fetched[Timeline]:
+def customer_timeline(*, customer_id: str, refresh: bool = False) -> Served[Timeline]:
     def fetch() -> Timeline:
         query = EventQuery(customer_ids=(customer_id,), sort_order="ASC")
         events = []
@@ -179,7 +179,7 @@ class PageLinkExpired(Exception):
     """Sequence no longer accepts the page cursor in the link (it expired or was edited)."""
 
 
-def _event_page(filters: EventFilters, *, refresh: bool) -> Fetched[EventPage]:
+def _event_page(filters: EventFilters, *, refresh: bool) -> Served[EventPage]:
     try:
         return _cached_event_page(filters, refresh=refresh)
     except UpstreamRejected as error:
@@ -188,7 +188,7 @@ def _event_page(filters: EventFilters, *, refresh: bool) -> Fetched[EventPage]:
         raise
 
 
-def _cached_event_page(filters: EventFilters, *, refresh: bool) -> Fetched[EventPage]:
+def _cached_event_page(filters: EventFilters, *, refresh: bool) -> Served[EventPage]:
     return cached_fetch(
         cache_key("events", repr(filters)),
         lambda: sequence_client().list_seat_events(
@@ -202,7 +202,7 @@ def _cached_event_page(filters: EventFilters, *, refresh: bool) -> Fetched[Event
 
 def customer_event_list(
     *, customer_id: str, filters: EventFilters, refresh: bool = False
-) -> Fetched[EventListing]:
+) -> Served[EventListing]:
     """One page of a customer's events, each with its change and flags."""
     filters = _with_customer(filters, customer_id)
     page = _event_page(filters, refresh=refresh)
@@ -215,10 +215,10 @@ def customer_event_list(
         total=page.value.pagination.total_result_size,
         history_complete=timeline.complete,
     )
-    return Fetched(listing, page.fetched_at, page.failure)
+    return Served(listing, page.fetched_at, page.failure)
 
 
-def event_list(*, filters: EventFilters, refresh: bool = False) -> Fetched[EventListing]:
+def event_list(*, filters: EventFilters, refresh: bool = False) -> Served[EventListing]:
     """One page of events across customers (no per-event effect: that needs each history)."""
     page = _event_page(filters, refresh=refresh)
     listing = EventListing(
@@ -227,10 +227,10 @@ def event_list(*, filters: EventFilters, refresh: bool = False) -> Fetched[Event
         before=page.value.pagination.before,
         total=page.value.pagination.total_result_size,
     )
-    return Fetched(listing, page.fetched_at, page.failure)
+    return Served(listing, page.fetched_at, page.failure)
 
 
-def event_get(*, event_id: str, refresh: bool = False) -> Fetched[SeatEvent]:
+def event_get(*, event_id: str, refresh: bool = False) -> Served[SeatEvent]:
     """One event; raises UpstreamNotFound for an unknown ID."""
     return cached_fetch(
         cache_key("event", event_id),
@@ -241,7 +241,7 @@ def event_get(*, event_id: str, refresh: bool = False) -> Fetched[SeatEvent]:
     )
 
 
-def events_sharing_customer_event_id(*, customer_event_id: str) -> Fetched[EventPage]:
+def events_sharing_customer_event_id(*, customer_event_id: str) -> Served[EventPage]:
     """Events sent with this `customerEventId` (one page), newest first."""
     return _event_page(EventFilters(customer_event_id=customer_event_id), refresh=False)
 
@@ -254,7 +254,7 @@ def _with_customer(filters: EventFilters, customer_id: str) -> EventFilters:
 class EventSearch:
     """Events across customers, and how each pasted alias and ID matched a customer."""
 
-    listing: Fetched[EventListing] | None
+    listing: Served[EventListing] | None
     match_report: MatchReport | None = None
     errors: dict[str, str] | None = None
     # The customer behind each `customerAlias` on the page, where the balances snapshot knows it.
@@ -332,7 +332,7 @@ def _customers_named_in(rows: list[EventRow]) -> dict[str, CustomerBalances]:
 
 @dataclass(frozen=True, slots=True)
 class EventDetail:
-    event: Fetched[SeatEvent]
+    event: Served[SeatEvent]
     customer: CustomerBalances | None
     same_customer_event_id: tuple[SeatEvent, ...] | None
     # The later-received event with the same customerEventId that replaced this one, if any.

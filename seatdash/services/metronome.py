@@ -18,18 +18,18 @@ from seatdash.clients.metronome import (
     SeatBalanceRecord,
 )
 from seatdash.services.balances import customer_get
-from seatdash.services.cache import Fetched, cache_key, cached_fetch
+from seatdash.services.cache import Served, cache_key, cached_fetch
 from seatdash.services.metronome_seat_filters import SeatFilters
 from seatdash.services.metronome_seat_rows import (
-    GrantLedger,
-    GrantRow,
+    CommitOrCreditLedger,
+    CommitOrCreditRow,
     SeatDetail,
     SeatListing,
-    grant_row,
-    grants_of,
+    commit_or_credit_row,
+    commits_and_credits_of,
     running_balance,
 )
-from seatdash.services.metronome_seats import seat_grants, seat_listing
+from seatdash.services.metronome_seats import seat_commits_and_credits, seat_listing
 from seatdash.services.metronome_units import RECORDS_SHAPE, credit_type_units
 from seatdash.services.providers import metronome_client
 
@@ -47,7 +47,7 @@ def _fresh_seconds() -> int:
 # --- Customers and contracts ---------------------------------------------------------------------
 
 
-def _all_customers(*, refresh: bool) -> Fetched[list[MetronomeCustomer]]:
+def _all_customers(*, refresh: bool) -> Served[list[MetronomeCustomer]]:
     return cached_fetch(
         cache_key("metronome", RECORDS_SHAPE, "customers", "all"),
         lambda: metronome_client().list_customers(),
@@ -73,7 +73,7 @@ def _find_exact(value: str) -> list[MetronomeCustomer]:
 
 def metronome_customer_list(
     *, ingest_alias: str | None = None, q: str = "", refresh: bool = False
-) -> Fetched[list[MetronomeCustomer]]:
+) -> Served[list[MetronomeCustomer]]:
     """Customers with exactly that Metronome ID or ingest alias (asked of Metronome, without the
     whole list), or all of them from the cached list; then those whose name, ID, external ID or
     an alias contains `q`. The fetched-at of either is on the result."""
@@ -102,9 +102,7 @@ def metronome_customer_list(
     return replace(fetched, value=kept)
 
 
-def metronome_customer_get(
-    *, customer_id: str, refresh: bool = False
-) -> Fetched[MetronomeCustomer]:
+def metronome_customer_get(*, customer_id: str, refresh: bool = False) -> Served[MetronomeCustomer]:
     """One customer; raises UpstreamNotFound for an unknown ID (never cached)."""
     return cached_fetch(
         cache_key("metronome", RECORDS_SHAPE, "customer", customer_id),
@@ -115,7 +113,7 @@ def metronome_customer_get(
     )
 
 
-def contract_list(*, customer_id: str, refresh: bool = False) -> Fetched[list[Contract]]:
+def contract_list(*, customer_id: str, refresh: bool = False) -> Served[list[Contract]]:
     return cached_fetch(
         cache_key("metronome", RECORDS_SHAPE, "contracts", customer_id),
         lambda: metronome_client().list_contracts(customer_id),
@@ -125,7 +123,7 @@ def contract_list(*, customer_id: str, refresh: bool = False) -> Fetched[list[Co
     )
 
 
-def contract_get(*, customer_id: str, contract_id: str, refresh: bool = False) -> Fetched[Contract]:
+def contract_get(*, customer_id: str, contract_id: str, refresh: bool = False) -> Served[Contract]:
     """The customer's contract; UpstreamNotFound when the customer has no such contract."""
     fetched = contract_list(customer_id=customer_id, refresh=refresh)
     for contract in fetched.value:
@@ -141,7 +139,7 @@ def contract_get(*, customer_id: str, contract_id: str, refresh: bool = False) -
 
 def metronome_matches_for(
     *, aliases: Iterable[str], customer_id: str, refresh: bool = False
-) -> Fetched[list[MetronomeCustomer]]:
+) -> Served[list[MetronomeCustomer]]:
     """Metronome customers whose ingest alias or external ID equals one of the Sequence
     customer's aliases or its ID (ignoring case, as the dashboard does for aliases)."""
     wanted = {a.casefold() for a in (*aliases, customer_id) if a}
@@ -157,7 +155,7 @@ def metronome_matches_for(
 
 def metronome_match_list(
     *, sequence_customer_id: str, refresh: bool = False
-) -> Fetched[list[MetronomeCustomer]] | None:
+) -> Served[list[MetronomeCustomer]] | None:
     """Matches for a Sequence customer by its ID; None when Sequence does not know the ID."""
     sequence_customer = customer_get(customer_id=sequence_customer_id).value
     if sequence_customer is None:
@@ -172,7 +170,7 @@ def metronome_match_list(
 
 def seat_balance_list(
     *, customer_id: str, contract_id: str, filters: SeatFilters, refresh: bool = False
-) -> Fetched[SeatListing]:
+) -> Served[SeatListing]:
     """One row per seat with its balance per credit type, totals, and how complete it is.
 
     Raises SeatFilterError before any call when the filters break one of Metronome's rules.
@@ -183,43 +181,55 @@ def seat_balance_list(
     )
 
 
-def _grant_rows(record: SeatBalanceRecord) -> list[tuple[GrantRow, CommitOrCredit]]:
+def _commit_or_credit_rows(
+    record: SeatBalanceRecord,
+) -> list[tuple[CommitOrCreditRow, CommitOrCredit]]:
     units = credit_type_units()
-    rows = [(grant_row(kind, item, units), item) for kind, item in grants_of(record)]
+    rows = [
+        (commit_or_credit_row(kind, item, units), item)
+        for kind, item in commits_and_credits_of(record)
+    ]
     return sorted(rows, key=lambda pair: (pair[0].start_date, pair[0].kind, pair[0].id))
 
 
-def seat_get(
-    *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str, refresh: bool = False
-) -> Fetched[SeatDetail | None]:
-    """A seat's commits and credits, by start date; None when the seat is not on the contract."""
-    fetched = seat_grants(
+def _seat_rows(
+    customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str, *, refresh: bool
+) -> Served[list[tuple[CommitOrCreditRow, CommitOrCredit]] | None]:
+    """One seat's commits and credits by start date, each beside its record; None: no such seat."""
+    fetched = seat_commits_and_credits(
         customer_id=customer_id,
         contract_id=contract_id,
         filters=filters,
         seat_id=seat_id,
         refresh=refresh,
     )
-    if fetched.value is None:
-        return replace(fetched, value=None)
-    grants = tuple(row for row, _ in _grant_rows(fetched.value))
-    return replace(fetched, value=SeatDetail(seat_id=seat_id, grants=grants))
+    rows = None if fetched.value is None else _commit_or_credit_rows(fetched.value)
+    return replace(fetched, value=rows)
+
+
+def seat_get(
+    *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str, refresh: bool = False
+) -> Served[SeatDetail | None]:
+    """A seat's commits and credits, by start date; None when the seat is not on the contract."""
+    seat = _seat_rows(customer_id, contract_id, filters, seat_id, refresh=refresh)
+    if seat.value is None:
+        return replace(seat, value=None)
+    rows = tuple(row for row, _ in seat.value)
+    return replace(seat, value=SeatDetail(seat_id=seat_id, commits_and_credits=rows))
 
 
 def seat_ledger_list(
     *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str
-) -> Fetched[tuple[GrantLedger, ...] | None]:
+) -> Served[tuple[CommitOrCreditLedger, ...] | None]:
     """Every commit's and credit's ledger for one seat, with running balances; None: no seat."""
-    fetched = seat_grants(
-        customer_id=customer_id, contract_id=contract_id, filters=filters, seat_id=seat_id
-    )
-    if fetched.value is None:
-        return replace(fetched, value=None)
+    seat = _seat_rows(customer_id, contract_id, filters, seat_id, refresh=False)
+    if seat.value is None:
+        return replace(seat, value=None)
     ledgers = tuple(
-        GrantLedger(seat_id, row, running_balance(item.ledger_entries))
-        for row, item in _grant_rows(fetched.value)
+        CommitOrCreditLedger(seat_id, row, running_balance(item.ledger_entries))
+        for row, item in seat.value
     )
-    return replace(fetched, value=ledgers)
+    return replace(seat, value=ledgers)
 
 
 def ledger_get(
@@ -228,21 +238,17 @@ def ledger_get(
     contract_id: str,
     filters: SeatFilters,
     seat_id: str,
-    grant_id: str,
+    commit_or_credit_id: str,
     refresh: bool = False,
-) -> Fetched[GrantLedger | None]:
+) -> Served[CommitOrCreditLedger | None]:
     """One commit's or credit's ledger on one seat, with running balances; None when absent."""
-    fetched = seat_grants(
-        customer_id=customer_id,
-        contract_id=contract_id,
-        filters=filters,
-        seat_id=seat_id,
-        refresh=refresh,
+    seat = _seat_rows(customer_id, contract_id, filters, seat_id, refresh=refresh)
+    found = next(
+        (
+            CommitOrCreditLedger(seat_id, row, running_balance(item.ledger_entries))
+            for row, item in seat.value or ()
+            if item.id == commit_or_credit_id
+        ),
+        None,
     )
-    found = None
-    if fetched.value is not None:
-        for row, item in _grant_rows(fetched.value):
-            if item.id == grant_id:
-                found = GrantLedger(seat_id, row, running_balance(item.ledger_entries))
-                break
-    return replace(fetched, value=found)
+    return replace(seat, value=found)

@@ -67,12 +67,16 @@ class SeatFilters:
 
 
 def seat_query(
-    *, customer_id: str, contract_id: str, filters: SeatFilters, include_grants: bool = True
+    *,
+    customer_id: str,
+    contract_id: str,
+    filters: SeatFilters,
+    include_commits_and_credits: bool = True,
 ) -> SeatBalanceQuery:
     """The query the seat views read from; raises SeatFilterError for a rule it breaks.
 
-    Without grants (the listing) a page holds 100 seats; with them Metronome caps a page at about
-    100 commits and credits, so those are asked for one seat at a time.
+    Without commits and credits (the listing) a page holds 100 seats; with them Metronome caps a
+    page at about 100 commits and credits, so those are asked for one seat at a time.
     """
     try:
         return SeatBalanceQuery(
@@ -82,8 +86,8 @@ def seat_query(
             seat_ids=filters.seat_ids,
             # A pasted ID that is not on the contract is reported on the page, not refused.
             skip_missing_seat_ids=True,
-            include_credits_and_commits=include_grants,
-            include_ledgers=include_grants,
+            include_credits_and_commits=include_commits_and_credits,
+            include_ledgers=include_commits_and_credits,
             covering_date=filters.covering_date,
             starting_at=filters.starting_at,
             effective_before=filters.effective_before,

@@ -132,7 +132,7 @@ def build_seat_listing(
 
 
 @dataclass(frozen=True, slots=True)
-class GrantRow:
+class CommitOrCreditRow:
     """A commit or credit as it applies to one seat."""
 
     id: str
@@ -148,7 +148,7 @@ class GrantRow:
 @dataclass(frozen=True, slots=True)
 class SeatDetail:
     seat_id: str
-    grants: tuple[GrantRow, ...]
+    commits_and_credits: tuple[CommitOrCreditRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +164,9 @@ class LedgerLine:
 
 
 @dataclass(frozen=True, slots=True)
-class GrantLedger:
+class CommitOrCreditLedger:
     seat_id: str
-    grant: GrantRow
+    commit_or_credit: CommitOrCreditRow
     lines: tuple[LedgerLine, ...]
 
 
@@ -180,15 +180,17 @@ def running_balance(entries: Iterable[LedgerEntry]) -> tuple[LedgerLine, ...]:
     return tuple(lines)
 
 
-def grants_of(record: SeatBalanceRecord) -> Iterator[tuple[str, CommitOrCredit]]:
+def commits_and_credits_of(record: SeatBalanceRecord) -> Iterator[tuple[str, CommitOrCredit]]:
     for kind, items in (("commit", record.commits), ("credit", record.credits)):
         for item in items:
             yield kind, item
 
 
-def grant_row(kind: str, item: CommitOrCredit, units: dict[str, CreditUnit]) -> GrantRow:
+def commit_or_credit_row(
+    kind: str, item: CommitOrCredit, units: dict[str, CreditUnit]
+) -> CommitOrCreditRow:
     unit = unit_of(item.credit_type_id, units)
-    return GrantRow(
+    return CommitOrCreditRow(
         id=item.id,
         kind=kind,
         credit_type=unit.label,

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from seatdash.clients.errors import UpstreamRejected
 from seatdash.clients.metronome import MAX_SEAT_LIMIT, PROVIDER, Contract, SeatBalanceRecord
-from seatdash.services.cache import Fetched, cache_key, cached_fetch
+from seatdash.services.cache import Served, cache_key, cached_fetch
 from seatdash.services.metronome_seat_filters import SeatFilters, seat_query
 from seatdash.services.metronome_seat_rows import SeatCount, SeatListing, build_seat_listing
 from seatdash.services.metronome_units import RECORDS_SHAPE, credit_type_units
@@ -75,14 +75,16 @@ def _fetch_seats(contract_customer: str, contract: Contract, filters: SeatFilter
             expected = sum(s.quantity_at(when) or 0 for s in _subscriptions(contract, filters))
         ids = list(dict.fromkeys(ids))
     if not discovered:
-        query = seat_query(**base, filters=filters, include_grants=False)
+        query = seat_query(**base, filters=filters, include_commits_and_credits=False)
         records = client.list_seat_balances(query)
     else:
         records = []
         for start in range(0, len(ids), SEAT_ID_BATCH):
             batch = replace(filters, seat_ids=tuple(ids[start : start + SEAT_ID_BATCH]))
             records.extend(
-                client.list_seat_balances(seat_query(**base, filters=batch, include_grants=False))
+                client.list_seat_balances(
+                    seat_query(**base, filters=batch, include_commits_and_credits=False)
+                )
             )
     merged = {r.seat_id: r for r in records}  # a seat on two subscriptions is one seat
     return SeatRecords(tuple(merged.values()), expected or None, tuple(ids), discovered)
@@ -90,7 +92,7 @@ def _fetch_seats(contract_customer: str, contract: Contract, filters: SeatFilter
 
 def seat_records(
     *, customer_id: str, contract: Contract, filters: SeatFilters, refresh: bool = False
-) -> Fetched[SeatRecords]:
+) -> Served[SeatRecords]:
     # Raises SeatFilterError before any call when the filters break one of Metronome's rules.
     seat_query(customer_id=customer_id, contract_id=contract.id, filters=filters)
     return cached_fetch(
@@ -106,7 +108,7 @@ def seat_records(
 
 def seat_listing(
     *, customer_id: str, contract: Contract, filters: SeatFilters, refresh: bool = False
-) -> Fetched[SeatListing]:
+) -> Served[SeatListing]:
     """One row per seat with its balance per credit type, totals, and how complete it is."""
     fetched = seat_records(
         customer_id=customer_id, contract=contract, filters=filters, refresh=refresh
@@ -124,9 +126,9 @@ def seat_listing(
     return replace(fetched, value=replace(listing, count=count))
 
 
-def seat_grants(
+def seat_commits_and_credits(
     *, customer_id: str, contract_id: str, filters: SeatFilters, seat_id: str, refresh: bool = False
-) -> Fetched[SeatBalanceRecord | None]:
+) -> Served[SeatBalanceRecord | None]:
     """One seat with its commits, credits and ledgers (one call, cached); None: not on it."""
     one = replace(filters, seat_ids=(seat_id,))
     query = seat_query(customer_id=customer_id, contract_id=contract_id, filters=one)
@@ -136,7 +138,14 @@ def seat_grants(
         return next((r for r in records if r.seat_id == seat_id), None)
 
     return cached_fetch(
-        cache_key("metronome", RECORDS_SHAPE, "seat-grants", customer_id, contract_id, repr(one)),
+        cache_key(
+            "metronome",
+            RECORDS_SHAPE,
+            "seat-commits-and-credits",
+            customer_id,
+            contract_id,
+            repr(one),
+        ),
         fetch,
         fresh_seconds=settings.BALANCES_FRESH_SECONDS,
         provider=PROVIDER,

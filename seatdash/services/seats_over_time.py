@@ -492,6 +492,12 @@ _as_of_snapshots: OrderedDict[tuple[datetime, datetime], AsOfSnapshot] = Ordered
 _as_of_lock = threading.Lock()
 
 
+def forget_as_of_snapshots() -> None:
+    """Drop the as-of snapshots this process keeps: the next read rebuilds from the history."""
+    with _as_of_lock:
+        _as_of_snapshots.clear()
+
+
 def balances_as_of(at: datetime) -> AsOfSnapshot:
     """The balances of every customer as they stood at `at` (inclusive), from the change series.
 

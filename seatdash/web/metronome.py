@@ -239,7 +239,7 @@ def ledger(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResp
                 contract_id=contract_id,
                 filters=filters,
                 seat_id=seat_id,
-                grant_id=grant_id,
+                commit_or_credit_id=grant_id,
                 refresh=refresh_requested(request),
             )
         except UpstreamError as error:
@@ -328,10 +328,10 @@ def seat_ledger_csv(request: HttpRequest, customer_id: str, contract_id: str) ->
     rows = (
         (
             seat_id,
-            item.grant.id,
-            item.grant.kind,
-            item.grant.credit_type,
-            item.grant.unit.raw_unit,
+            item.commit_or_credit.id,
+            item.commit_or_credit.kind,
+            item.commit_or_credit.credit_type,
+            item.commit_or_credit.unit.raw_unit,
             line.type,
             line.amount,
             line.timestamp,

@@ -25,6 +25,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a store already seeded and synced with --customers (seeding 100,000 is slow)",
+    )
+    parser.add_argument("--build-only", action="store_true", help="seed and sync, time nothing")
     args = parser.parse_args()
     db_url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/time-pages.sqlite3"
     os.environ["DATABASE_URL"] = db_url
@@ -45,18 +51,26 @@ def main() -> None:
     from seatdash.history.sync import sync_once
     from seatdash.services.seats_over_time import quick_range
 
+    from seatdash.history.models import HeldCustomer
+    from seatdash.history.queries import synced_at
+
     started = time.perf_counter()
     client = logged_in_client()
-    call_command("sandbox_seed", "--customers", str(args.customers), "--reset", verbosity=0)
-    seeded = time.perf_counter() - started
-    started = time.perf_counter()
-    assert sync_once().status == "ok"
-    synced = time.perf_counter() - started
+    seeded = synced = 0.0
+    kept = args.reuse and synced_at() and HeldCustomer.objects.count() == args.customers
+    if not kept:
+        call_command("sandbox_seed", "--customers", str(args.customers), "--reset", verbosity=0)
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        assert sync_once().status == "ok"
+        synced = time.perf_counter() - started
     points = SeatChange.objects.count()
     print(
         f"{args.customers:,} customers, {points:,} change points on {db_url.split(':')[0]}"
-        f" (seed {seeded:.0f} s, initial sync {synced:.0f} s)"
+        + (" (store reused)" if kept else f" (seed {seeded:.0f} s, initial sync {synced:.0f} s)")
     )
+    if args.build_only:
+        return
     today = datetime.now(UTC).date()
     customer_id = (
         SeatChange.objects.values_list("customer_id", flat=True).order_by("customer_id").first()

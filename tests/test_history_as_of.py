@@ -126,9 +126,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def fresh_as_of():
     from seatdash.services import seats_over_time as history
 
-    history._as_of_snapshots.clear()
+    history.clear()
     yield
-    history._as_of_snapshots.clear()
+    history.clear()
 
 
 def rows(response) -> dict[str, int]:

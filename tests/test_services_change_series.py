@@ -172,3 +172,23 @@ def test_a_new_sync_is_a_new_version_and_new_answers(store):
     assert {m.id: m.seats_to for m in again.movers}["c3"] == 30
     as_of = seats_over_time.balances_as_of(end)
     assert as_of.index.find("c3").total == 30
+
+
+@pytest.mark.parametrize("seat_types", [(), ("editor",), ("viewer", "admin")])
+def test_as_of_csv_rows_read_from_the_packed_snapshot_match_the_balances_csv_rule(
+    store, seat_types
+):
+    from seatdash.exports import balance_csv_rows, csv_lines
+
+    for moment in (datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 8, 12, tzinfo=UTC)):
+        snapshot = seats_over_time.balances_as_of(moment)
+        positions = list(range(len(snapshot.index)))
+        fast = seats_over_time.balance_csv_rows_as_of(snapshot, positions, seat_types=seat_types)
+        rule = balance_csv_rows(
+            (snapshot.index.customer(i) for i in positions),
+            seat_types=seat_types,
+            fetched_at=snapshot.at,
+        )
+        fast_lines, rule_lines = list(csv_lines("h", fast)), list(csv_lines("h", rule))
+        assert fast_lines == rule_lines
+        assert len(rule_lines) > len(positions) if not seat_types else len(rule_lines) > 1

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from time import gmtime, strftime
 
 from seatdash.services import change_series as series_store
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex
@@ -101,6 +103,31 @@ def balance_rows_as_of(at: datetime, filters: BalanceFilters) -> tuple[AsOfSnaps
     if filters.sort.removeprefix("-") not in snapshot.index.sorts():
         filters = replace(filters, sort="name")
     return snapshot, snapshot.index.select(with_history_window(filters))
+
+
+ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"  # the CSVs' one instant format
+
+
+def balance_csv_rows_as_of(
+    snapshot: AsOfSnapshot, positions: list[int], *, seat_types: tuple[str, ...] = ()
+) -> Iterator[tuple]:
+    """The as-of CSV's rows, as the present-day CSV shapes them: one per customer and (selected)
+    seat type, a customer holding none of them once with no seat type and 0 seats; the instant
+    last. Read straight from the packed snapshot with instants written once as text: unpacking
+    every customer into records and dates cost more than writing the CSV."""
+    at = snapshot.at.astimezone(UTC).strftime(ISO_UTC)
+    packed = snapshot.index.packed
+    separator = "; "
+    for position in positions:
+        customer_id, _, name, aliases, _, changed, balances = packed[position]
+        identity = (customer_id, name, separator.join(aliases))
+        written = False
+        for seat_type, seats, moment in balances:
+            if not seat_types or seat_type in seat_types:
+                written = True
+                yield (*identity, seat_type, seats, strftime(ISO_UTC, gmtime(moment)), at)
+        if not written:
+            yield (*identity, "", 0, strftime(ISO_UTC, gmtime(changed)), at)
 
 
 def clear() -> None:

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from seatdash.services import change_series as series_store
 from seatdash.services.mover_filters import MoverFilters, selected_customer_ids
@@ -239,7 +239,11 @@ def _sort_key(sort: str):
 
 def mover_csv_rows(listing: MoversListing) -> Iterator[tuple]:
     """One row per customer and seat type, in the listing's order (every page)."""
-    start, end = listing.filters.start, listing.filters.end
+    # Instants as text once, not twice per row (the CSV writer's one UTC format).
+    start, end = (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for moment in (listing.filters.start, listing.filters.end)
+    )
     for mover in listing.movers:
         identity = (mover.id, mover.legal_name, "; ".join(mover.aliases))
         for move in mover.moves:

@@ -12,6 +12,7 @@ from seatdash.services import movers as movers_service
 from seatdash.services.as_of import (
     NEVER,
     AsOfSnapshot,
+    balance_csv_rows_as_of,
     balance_listing_as_of,
     balance_rows_as_of,
     balances_as_of,
@@ -67,6 +68,7 @@ __all__ = [
     "SeatMove",
     "SeriesPoint",
     "Trend",
+    "balance_csv_rows_as_of",
     "balance_listing_as_of",
     "balance_rows_as_of",
     "balances_as_of",

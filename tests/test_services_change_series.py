@@ -89,7 +89,7 @@ def totals(series, position: int) -> dict[tuple[str, str], int]:
     }
 
 
-@pytest.mark.parametrize("store", [1, 2, 3, 16_384], indirect=True)
+@pytest.mark.parametrize("store", [1, 2, 3, 32_768], indirect=True)
 def test_change_series_seats_at_every_instant_match_a_replay_and_the_sql_as_of(store):
     series = change_series.change_series()
     for moment in instants():
@@ -104,7 +104,7 @@ def test_change_series_seats_at_every_instant_match_a_replay_and_the_sql_as_of(s
         assert {t: s for t, s in got.items() if s} == {t: s for t, s in by_type.items() if s}
 
 
-@pytest.mark.parametrize("store", [1, 3, 16_384], indirect=True)
+@pytest.mark.parametrize("store", [1, 3, 32_768], indirect=True)
 def test_net_between_every_window_matches_the_replay_difference(store):
     series = change_series.change_series()
     moments = instants()

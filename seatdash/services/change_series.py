@@ -25,7 +25,7 @@ from seatdash.history.models import HeldAlias, HeldCustomer, SeatChange
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _MICROS_PER_DAY = 86_400_000_000
-_STRIDE = 16_384  # points between checkpoints: at 460,000 points, 29 checkpoints of 1 MB each
+_STRIDE = 32_768  # points between checkpoints: at 460,000 points, 15 of 4 bytes per pair
 NONE = -1  # "no point yet" in a last-point array
 
 
@@ -62,7 +62,7 @@ class ChangeSeries:
         self.pairs: list[tuple[str, str]] = []  # pair number -> (customer, seat type)
         pair_of: dict[tuple[str, str], int] = {}
         self.times = array("q")  # event time, epoch microseconds
-        self.pair = array("l")
+        self.pair = array("i")
         self.change = array("q")
         self.total = array("q")
         self.reached = array("q")  # when the total was reached (the balance's "changed at")
@@ -82,10 +82,10 @@ class ChangeSeries:
         for number, (customer, _) in enumerate(self.pairs):
             self.customer_pairs[customer].append(number)
         self._checkpoints: list[array] = []
-        last = array("l", [NONE]) * len(self.pairs)
+        last = array("i", [NONE]) * len(self.pairs)
         for index, number in enumerate(self.pair):
             if index % _STRIDE == 0:
-                self._checkpoints.append(array("l", last))
+                self._checkpoints.append(array("i", last))
             last[number] = index
         self._daily: tuple[list[int], list[int], list[dict[str, int]]] | None = None
         self._lock = threading.Lock()
@@ -107,8 +107,8 @@ class ChangeSeries:
         if checkpoint >= len(self._checkpoints):
             checkpoint = len(self._checkpoints) - 1
         if checkpoint < 0:
-            return array("l", [NONE]) * len(self.pairs)
-        last = array("l", self._checkpoints[checkpoint])
+            return array("i", [NONE]) * len(self.pairs)
+        last = array("i", self._checkpoints[checkpoint])
         pair = self.pair
         for index in range(checkpoint * _STRIDE, position):
             last[pair[index]] = index

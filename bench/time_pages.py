@@ -55,12 +55,16 @@ def main() -> None:
     started = time.perf_counter()
     client = logged_in_client()
     seeded = synced = 0.0
+    from seatdash.sandbox.models import Customer
+
     kept = args.reuse and synced_at() and HeldCustomer.objects.count() == args.customers
     if not kept:
-        call_command("sandbox_seed", "--customers", str(args.customers), "--reset", verbosity=0)
+        if not (args.reuse and Customer.objects.count() == args.customers):
+            call_command("sandbox_seed", "--customers", str(args.customers), "--reset", verbosity=0)
         seeded = time.perf_counter() - started
         started = time.perf_counter()
-        assert sync_once().status == "ok"
+        result = sync_once()  # resumes a sync that stopped part way (see history.sync)
+        assert result.status == "ok", result
         synced = time.perf_counter() - started
     points = SeatChange.objects.count()
     print(

@@ -75,6 +75,9 @@ class MoversListing:
     shrank: int = 0
     net_change: int = 0
     chart_rows: list[ChartPoint] = field(default_factory=list)
+    # The chart and its table as drawn (by the template tags), kept with the answer they draw:
+    # a ten-year window has thousands of points, and drawing them is most of a warm page.
+    drawn: dict[str, str] = field(default_factory=dict)
 
     @property
     def matched(self) -> int:
@@ -102,6 +105,10 @@ class _Answer:
     chart: list[ChartPoint]
     chart_rows: list[ChartPoint]
     orders: dict[str, list[Mover]]
+    grew: int
+    shrank: int
+    net_change: int
+    drawn: dict[str, str]  # what the page drew of this answer's chart, drawn once
 
 
 _answers: OrderedDict[tuple, _Answer] = OrderedDict()
@@ -137,7 +144,17 @@ def movers(filters: MoverFilters) -> MoversListing:
         chosen = selected_customer_ids(filters)
         listed = _movers(series, current, filters, low, high, chosen)
         seat_types, chart = window_chart(series, filters, low, high, chosen)
-        answer = _Answer(listed, seat_types, chart, _changed_days(chart), {})
+        answer = _Answer(
+            listed,
+            seat_types,
+            chart,
+            _changed_days(chart),
+            {},
+            grew=sum(1 for m in listed if m.seats_to > m.seats_from),
+            shrank=sum(1 for m in listed if m.seats_to < m.seats_from),
+            net_change=sum(m.seats_to - m.seats_from for m in listed),
+            drawn={},
+        )
         with _lock:
             _answers[key] = answer
             while len(_answers) > _KEPT:

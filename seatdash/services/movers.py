@@ -172,10 +172,10 @@ def movers(filters: MoverFilters) -> MoversListing:
         chart_rows=answer.chart_rows,
         page=page,
         pages=pages,
-        grew=sum(1 for m in answer.movers if m.seats_to > m.seats_from),
-        shrank=sum(1 for m in answer.movers if m.seats_to < m.seats_from),
-        net_change=sum(m.seats_to for m in answer.movers)
-        - sum(m.seats_from for m in answer.movers),
+        grew=answer.grew,
+        shrank=answer.shrank,
+        net_change=answer.net_change,
+        drawn=answer.drawn,
     )
 
 

@@ -1,16 +1,19 @@
 """The balances table's 90-day trend (a sparkline per row) and 30-day change, for one page of rows.
 
-Read from the held balances and the change points of the last 90 days only.
+Read from the held balances and the change points of the last 90 days only (the change series
+held in process, services.change_series).
 """
 
 from __future__ import annotations
 
+import threading
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from seatdash.history import queries
-from seatdash.history.models import HeldBalance, SeatChange
+from seatdash.history.models import HeldBalance
+from seatdash.services import change_series
 from seatdash.services.recent_change import recent_changes
 
 TREND_DAYS = 90
@@ -34,7 +37,7 @@ def trends(customer_ids: list[str]) -> dict[str, Trend]:
 
     Read from the held balances and the change points of the last 90 days only.
     """
-    queries.require_synced()
+    current = change_series.version()
     now = datetime.now(UTC)
     today = now.date()
     first_day = today - timedelta(days=TREND_DAYS - 1)
@@ -43,19 +46,39 @@ def trends(customer_ids: list[str]) -> dict[str, Trend]:
         "customer_id", "total"
     ):
         totals[customer] += total
-    changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC)
-    rows = SeatChange.objects.filter(customer_id__in=customer_ids, event_timestamp__gt=since)
-    for customer, moment, change in rows.values_list("customer_id", "event_timestamp", "change"):
-        changes[customer].append((moment, change))
+    changes = _points_since(current, since)
     recent = recent_changes(now)  # the same numbers `/` sorts by (sort=change30)
     result = {}
     for customer in customer_ids:
         points = changes.get(customer, [])
         daily = []
         for offset in range(TREND_DAYS):
-            day_end = since + timedelta(days=offset + 1)
+            day_end = change_series.micros(since + timedelta(days=offset + 1))
             later = sum(change for moment, change in points if moment >= day_end)
             daily.append(totals.get(customer, 0) - later)
         result[customer] = Trend(daily, recent.of(customer))
     return result
+
+
+_kept: tuple[tuple, dict[str, list[tuple[int, int]]]] | None = None
+_lock = threading.Lock()
+
+
+def _points_since(current, since: datetime) -> dict[str, list[tuple[int, int]]]:
+    """customer -> (event time in epoch microseconds, change) of its points after `since`, from
+    the change series held in process; built once per store version and day. (A query per page
+    for 50 customers' points made SQLite walk the whole 90-day window of the time index.)"""
+    global _kept
+    key = (current, since)
+    with _lock:
+        if _kept is not None and _kept[0] == key:
+            return _kept[1]
+    series = change_series.change_series(current)
+    pairs, times, change = series.pairs, series.times, series.change
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for index in range(bisect_right(times, change_series.micros(since)), len(times)):
+        found[pairs[series.pair[index]][0]].append((times[index], change[index]))
+    with _lock:
+        _kept = (key, found)
+    return found

@@ -49,12 +49,14 @@ def trends(customer_ids: list[str]) -> dict[str, Trend]:
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC)
     changes = _points_since(current, since)
     recent = recent_changes(now)  # the same numbers `/` sorts by (sort=change30)
+    day_ends = [
+        change_series.micros(since + timedelta(days=offset + 1)) for offset in range(TREND_DAYS)
+    ]
     result = {}
     for customer in customer_ids:
         points = changes.get(customer, [])
         daily = []
-        for offset in range(TREND_DAYS):
-            day_end = change_series.micros(since + timedelta(days=offset + 1))
+        for day_end in day_ends:
             later = sum(change for moment, change in points if moment >= day_end)
             daily.append(totals.get(customer, 0) - later)
         result[customer] = Trend(daily, recent.of(customer))

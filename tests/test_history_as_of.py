@@ -134,9 +134,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def fresh_as_of():
     from seatdash.services import seats_over_time as history
 
-    history.forget_as_of_snapshots()
+    history.clear()
     yield
-    history.forget_as_of_snapshots()
+    history.clear()
 
 
 ROW = re.compile(

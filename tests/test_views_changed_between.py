@@ -153,7 +153,7 @@ def test_as_of_pages_use_the_same_meaning(logged_in_client, customers):
     synced()
     from seatdash.services import seats_over_time
 
-    seats_over_time._as_of_snapshots.clear()
+    seats_over_time.clear()
     response = logged_in_client.get(reverse("balances"), {**AUGUST, "as_of": "2025-12-01"})
     assert shown(response) == {"c1", "c5"}
 

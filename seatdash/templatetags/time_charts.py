@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -16,7 +18,15 @@ def _signed(number: int) -> str:
 
 @register.simple_tag
 def movers_chart(listing) -> str:
-    """Total seats per seat type at the end of each day of the movers window."""
+    """Total seats per seat type at the end of each day of the movers window (drawn once per
+    kept answer)."""
+    drawn = listing.drawn.get("chart")
+    if drawn is None:
+        drawn = listing.drawn["chart"] = _draw_movers_chart(listing)
+    return mark_safe(drawn)  # noqa: S308 (every label is escaped in charts.step_chart)
+
+
+def _draw_movers_chart(listing) -> str:
     series: dict[str, list[charts.Step]] = {}
     for seat_type in listing.seat_types:
         steps: list[charts.Step] = []
@@ -33,11 +43,28 @@ def movers_chart(listing) -> str:
         series[seat_type] = steps
     first, last = listing.chart[0].day, listing.chart[-1].day
     label = f"Total seats per seat type from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
-    return mark_safe(  # noqa: S308 (every label is escaped in charts.step_chart)
-        charts.step_chart(
-            series, start=charts.as_moment(first), end=charts.as_moment(last), label=label
-        )
+    return charts.step_chart(
+        series, start=charts.as_moment(first), end=charts.as_moment(last), label=label
     )
+
+
+@register.simple_tag
+def movers_chart_rows(listing) -> str:
+    """The chart's numbers as table rows: its first point (the seats held before `from`), each
+    day whose totals changed, and its last day; drawn once per kept answer."""
+    drawn = listing.drawn.get("rows")
+    if drawn is None:
+        start = f"before {listing.filters.start:%Y-%m-%d}"
+        lines = []
+        for index, point in enumerate(listing.chart_rows):
+            day = start if index == 0 else f"{point.day:%Y-%m-%d}"
+            cells = "".join(
+                f'<td class="num">{point.totals.get(seat_type, 0):,}</td>'
+                for seat_type in listing.seat_types
+            )
+            lines.append(f"<tr><td>{escape(day)}</td>{cells}</tr>")
+        drawn = listing.drawn["rows"] = "\n".join(lines)
+    return mark_safe(drawn)  # noqa: S308 (dates and numbers only)
 
 
 @register.simple_tag

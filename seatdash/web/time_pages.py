@@ -22,13 +22,14 @@ from seatdash.services.change_window import (
     history_synced,
 )
 from seatdash.services.seats_over_time import (
+    balance_csv_rows_as_of,
     balance_listing_as_of,
     balance_rows_as_of,
     customer_history,
     event_effect,
     trends,
 )
-from seatdash.web.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_chunks
+from seatdash.web.exports import BALANCE_COLUMNS, RowCounter, csv_chunks
 from seatdash.web.forms import parse_instant
 from seatdash.web.htmx import csv_refused
 from seatdash.web.time_forms import AsOfForm
@@ -105,13 +106,7 @@ def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
     if unknown := unknown_seat_types(index, filters.seat_types):
         # As the present-day CSV: a file claiming nobody matches would be a wrong answer.
         return csv_refused(request, {"Seat types (seat_type)": unknown["seat_type"]})
-    rows = RowCounter(
-        balance_csv_rows(
-            (index.customer(i) for i in positions),
-            seat_types=filters.seat_types,
-            fetched_at=snapshot.at,
-        )
-    )
+    rows = RowCounter(balance_csv_rows_as_of(snapshot, positions, seat_types=filters.seat_types))
     lines = audited_stream(
         request, csv_chunks(BALANCE_AS_OF_COLUMNS, rows), view="balances_csv", rows=rows
     )

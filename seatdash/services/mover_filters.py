@@ -1,0 +1,94 @@
+"""What the movers page asks: its filters, sorts and quick ranges, and the customers `q`, `alias`
+and `ids` select from the held customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from seatdash.history.models import HeldAlias, HeldCustomer
+
+MOVER_SORTS = (
+    "abs",
+    "change",
+    "-change",
+    "pct",
+    "-pct",
+    "name",
+    "-name",
+    "from",
+    "-from",
+    "to",
+    "-to",
+)
+DIRECTIONS = ("all", "up", "down")
+
+
+@dataclass(frozen=True, slots=True)
+class MoverFilters:
+    start: datetime
+    end: datetime
+    q: str = ""
+    aliases: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    seat_types: tuple[str, ...] = ()
+    direction: str = "all"
+    min_change: int = 0
+    sort: str = "abs"
+    page: int = 1
+
+    @property
+    def selects_customers(self) -> bool:
+        return bool(self.q or self.aliases or self.ids)
+
+
+def selected_customer_ids(filters: MoverFilters) -> set[str] | None:
+    """The customers `q`, `alias` and `ids` pick (None: every customer)."""
+    if not filters.selects_customers:
+        return None
+    chosen: set[str] | None = None
+    if filters.ids or filters.aliases:
+        by_alias = {
+            value.casefold(): customer_id
+            for value, customer_id in HeldAlias.objects.values_list("value", "customer_id")
+        }
+        chosen = set(filters.ids)
+        chosen.update(by_alias[a.casefold()] for a in filters.aliases if a.casefold() in by_alias)
+    if filters.q:
+        q = filters.q
+        alias_owners = HeldAlias.objects.filter(value__icontains=q).values("customer_id")
+        found = set(
+            HeldCustomer.objects.filter(
+                Q(legal_name__icontains=q) | Q(id__icontains=q) | Q(id__in=alias_owners)
+            ).values_list("id", flat=True)
+        )
+        chosen = found if chosen is None else chosen & found
+    return chosen or set()
+
+
+# Quick ranges: (key, label); the dates are computed against today's UTC date.
+QUICK_RANGES = (
+    ("7d", "7 days"),
+    ("30d", "30 days"),
+    ("90d", "90 days"),
+    ("quarter", "This quarter"),
+    ("last-quarter", "Last quarter"),
+    ("ytd", "Year to date"),
+)
+
+
+def quick_range(key: str, today: date) -> tuple[date, date]:
+    """The (from, to) dates of a quick range, both inclusive."""
+    if key in ("7d", "30d", "90d"):
+        return today - timedelta(days=int(key[:-1])), today
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    if key == "quarter":
+        return quarter_start, today
+    if key == "last-quarter":
+        last_end = quarter_start - timedelta(days=1)
+        return date(last_end.year, 3 * ((last_end.month - 1) // 3) + 1, 1), last_end
+    if key == "ytd":
+        return date(today.year, 1, 1), today
+    raise ValueError(key)

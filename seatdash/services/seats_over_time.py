@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncDate
 
 from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
@@ -23,6 +23,8 @@ from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatCh
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex
 from seatdash.services.balances import BalanceListing, blocked_listing, listing_from
 from seatdash.services.change_window import with_history_window
+from seatdash.services.mover_selection import held_index, mover_selection
+from seatdash.services.paste_match import MatchReport
 from seatdash.services.recent_change import recent_changes
 
 MOVERS_PER_PAGE = 50
@@ -125,6 +127,9 @@ class MoversListing:
     grew: int = 0
     shrank: int = 0
     net_change: int = 0
+    match_report: MatchReport | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # seat_type: nothing listed; page: a note
+    nobody_selected: bool = False  # q/alias/ids matched no customer
 
     @property
     def matched(self) -> int:
@@ -153,30 +158,6 @@ class MoversListing:
         return self.first_row_number + len(self.rows) - 1
 
 
-def selected_customer_ids(filters: MoverFilters) -> set[str] | None:
-    """The customers `q`, `alias` and `ids` pick (None: every customer)."""
-    if not filters.selects_customers:
-        return None
-    chosen: set[str] | None = None
-    if filters.ids or filters.aliases:
-        by_alias = {
-            value.casefold(): customer_id
-            for value, customer_id in HeldAlias.objects.values_list("value", "customer_id")
-        }
-        chosen = set(filters.ids)
-        chosen.update(by_alias[a.casefold()] for a in filters.aliases if a.casefold() in by_alias)
-    if filters.q:
-        q = filters.q
-        alias_owners = HeldAlias.objects.filter(value__icontains=q).values("customer_id")
-        found = set(
-            HeldCustomer.objects.filter(
-                Q(legal_name__icontains=q) | Q(id__icontains=q) | Q(id__in=alias_owners)
-            ).values_list("id", flat=True)
-        )
-        chosen = found if chosen is None else chosen & found
-    return chosen or set()
-
-
 def _net_by_pair(points) -> dict[tuple[str, str], int]:
     sums = points.order_by().values_list("customer_id", "seat_type").annotate(net=Sum("change"))
     return {(customer, seat_type): net for customer, seat_type, net in sums.iterator(2000)}
@@ -189,7 +170,26 @@ def movers(filters: MoverFilters) -> MoversListing:
     A customer is listed when one of its (selected) seat types changed in the window.
     """
     synced = queries.require_synced()
-    chosen = selected_customer_ids(filters)
+    tables = held_tables(synced)
+    index = held_index(synced, names=tables.names, aliases=tables.aliases, now=tables.now)
+    selection = mover_selection(
+        index, q=filters.q, aliases=filters.aliases, ids=filters.ids, seat_types=filters.seat_types
+    )
+    chosen = selection.customer_ids
+    if selection.errors or chosen == set():  # fail closed; nobody selected: no chart of zeros
+        return MoversListing(
+            filters,
+            synced,
+            [],
+            [],
+            list(selection.seat_types),
+            [],
+            1,
+            1,
+            match_report=selection.match_report,
+            errors=selection.errors,
+            nobody_selected=not chosen,
+        )
     points = SeatChange.objects.all()
     if filters.seat_types:
         points = points.filter(seat_type__in=filters.seat_types)
@@ -198,7 +198,6 @@ def movers(filters: MoverFilters) -> MoversListing:
     after_end = _net_by_pair(points.filter(event_timestamp__gt=filters.end))
     if chosen is not None:
         window_net = {pair: net for pair, net in window_net.items() if pair[0] in chosen}
-    tables = held_tables(synced)
     now = tables.now
 
     by_customer: dict[str, Mover] = {}
@@ -215,6 +214,9 @@ def movers(filters: MoverFilters) -> MoversListing:
     listed.sort(key=_sort_key(filters.sort), reverse=filters.sort == "-name")
     pages = max(1, math.ceil(len(listed) / MOVERS_PER_PAGE))
     page = min(filters.page, pages)
+    errors = {}
+    if filters.page > pages:  # as on `/`: the last page, with a note, rather than nothing
+        errors["page"] = f"There is no page {filters.page}; the last page is {pages}."
     rows = listed[(page - 1) * MOVERS_PER_PAGE : page * MOVERS_PER_PAGE]
     seat_types, chart = _chart(filters, chosen, tables)
     return MoversListing(
@@ -229,6 +231,8 @@ def movers(filters: MoverFilters) -> MoversListing:
         grew=sum(1 for m in listed if m.change > 0),
         shrank=sum(1 for m in listed if m.change < 0),
         net_change=sum(m.change for m in listed),
+        match_report=selection.match_report,
+        errors=errors,
     )
 
 

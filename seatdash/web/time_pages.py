@@ -9,9 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
 from seatdash.history.queries import HistoryNotSynced
@@ -90,17 +87,15 @@ def balances_as_of_context(request: HttpRequest, form, filters) -> dict:
 def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
     """`/balances.csv?as_of=`: the same rows, the instant in the file name and every row."""
     at = AsOfForm(request.GET).instant
+    not_synced = ""
     try:
         snapshot, positions = (None, []) if at is None else balance_rows_as_of(at, filters)
-    except HistoryNotSynced:
-        snapshot = None
+    except HistoryNotSynced as error:
+        snapshot, not_synced = None, str(error)
     if snapshot is None:
-        url = reverse("balances") + f"?{request.GET.urlencode()}"
-        if request.htmx or "text/html" in request.headers.get("Accept", ""):
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         form = AsOfForm(request.GET)
-        message = " ".join(form.errors.get("as_of", [])) or "Seat history is not synced yet"
-        return HttpResponse(f"as_of: {message}\n", status=400, content_type="text/plain")
+        message = " ".join(form.errors.get("as_of", [])) or not_synced
+        return csv_refused(request, {"Seats as of (as_of)": message})
     index = snapshot.index
     if unknown := unknown_seat_types(index, filters.seat_types):
         # As the present-day CSV: a file claiming nobody matches would be a wrong answer.

@@ -6,6 +6,7 @@ a page that works without it: not synced yet is said on the page, never shown as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -34,12 +35,17 @@ from seatdash.web.time_forms import AsOfForm
 BALANCE_AS_OF_COLUMNS = (*BALANCE_COLUMNS[:-1], "as_of")
 
 
-def customer_history_context(request: HttpRequest, customer_id: str, filters) -> dict:
-    """The customer page's seat-history chart (over its from/to when given) and its "as of" box."""
+def customer_history_context(
+    request: HttpRequest, customer_id: str, filters, *, seat_type: str | None = None
+) -> dict:
+    """The customer page's seat-history chart (over its from/to when given) and its "as of" box.
+
+    With a (known) `seat_type`, the chart and its data table show that seat type's line only.
+    """
     as_of_form = AsOfForm(request.GET)
     context: dict = {"as_of_form": as_of_form}
     try:
-        context["history"] = customer_history(
+        history = customer_history(
             customer_id,
             start=filters.timestamp_from,
             end=filters.timestamp_to,
@@ -47,6 +53,12 @@ def customer_history_context(request: HttpRequest, customer_id: str, filters) ->
         )
     except HistoryNotSynced as error:
         context["history_not_synced"] = str(error)
+        return context
+    if seat_type:
+        history = replace(
+            history, series={k: v for k, v in history.series.items() if k == seat_type}
+        )
+    context["history"] = history
     return context
 
 

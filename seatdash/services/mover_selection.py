@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from seatdash.clients.sequence_records import CustomerBalances, SeatBalance
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex
@@ -72,15 +73,29 @@ def held_index(
     return index
 
 
+class HeldTables(Protocol):
+    names: Mapping[str, str]
+    aliases: Mapping[str, tuple[str, ...]]
+    now: Mapping[tuple[str, str], int]
+
+
 def mover_selection(
-    index: BalanceIndex,
+    synced: datetime,
+    tables: HeldTables,
     *,
     q: str = "",
     aliases: tuple[str, ...] = (),
     ids: tuple[str, ...] = (),
     seat_types: tuple[str, ...] = (),
 ) -> MoverSelection:
-    """The customers `q`, `alias` and `ids` select in `index`, the paste's report, and errors."""
+    """The customers `q`, `alias` and `ids` select, the paste's report, and errors.
+
+    The index is built (once per sync) only when there is something to look up or judge, so the
+    unfiltered page never waits for it.
+    """
+    if not (q or aliases or ids or seat_types):
+        return MoverSelection(None)
+    index = held_index(synced, names=tables.names, aliases=tables.aliases, now=tables.now)
     errors = unknown_seat_types(index, seat_types)
     report = match_pasted(index, aliases=aliases, ids=ids)
     if not (q or aliases or ids):

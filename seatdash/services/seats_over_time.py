@@ -23,7 +23,7 @@ from seatdash.history.models import HeldAlias, HeldBalance, HeldCustomer, SeatCh
 from seatdash.services.balance_index import BalanceFilters, BalanceIndex
 from seatdash.services.balances import BalanceListing, blocked_listing, listing_from
 from seatdash.services.change_window import with_history_window
-from seatdash.services.mover_selection import held_index, mover_selection
+from seatdash.services.mover_selection import mover_selection
 from seatdash.services.paste_match import MatchReport
 from seatdash.services.recent_change import recent_changes
 
@@ -171,9 +171,13 @@ def movers(filters: MoverFilters) -> MoversListing:
     """
     synced = queries.require_synced()
     tables = held_tables(synced)
-    index = held_index(synced, names=tables.names, aliases=tables.aliases, now=tables.now)
     selection = mover_selection(
-        index, q=filters.q, aliases=filters.aliases, ids=filters.ids, seat_types=filters.seat_types
+        synced,
+        tables,
+        q=filters.q,
+        aliases=filters.aliases,
+        ids=filters.ids,
+        seat_types=filters.seat_types,
     )
     chosen = selection.customer_ids
     if selection.errors or chosen == set():  # fail closed; nobody selected: no chart of zeros

@@ -134,9 +134,7 @@ def test_movers_unknown_seat_type_fails_closed_listing_known_types(logged_in_cli
     assert 'value="editor"' in get(logged_in_client, seat_type="bogus").content.decode()
 
 
-def test_movers_csv_unknown_seat_type_is_refused_not_a_header_only_file(
-    logged_in_client, history
-):
+def test_movers_csv_unknown_seat_type_is_refused_not_a_header_only_file(logged_in_client, history):
     params = {**WINDOW, "seat_type": "bogus"}
     script = logged_in_client.get(reverse("movers_csv"), params)
     assert script.status_code == 400

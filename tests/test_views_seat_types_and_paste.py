@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from seatdash.clients.sequence import CustomerBalances, SeatBalance
-from seatdash.web.forms import BalanceFilterForm, split_list
 from tests.fakes import at, customer
 
 pytestmark = pytest.mark.django_db
@@ -121,34 +120,6 @@ def test_csv_has_selected_types_and_threshold(logged_in_client, customers):
 
 
 # --- pasting lists -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "c-1,c-2;c-3",
-        "c-1\tc-2\tc-3",
-        "c-1\r\nc-2\nc-3",
-        "c-1 c-2  c-3",
-        "\"c-1\", 'c-2'; “c-3”",
-        "c-1;; ,c-2\t\n c-3 c-1",
-    ],
-)
-def test_split_list_separators_and_quotes(text):
-    assert split_list(text) == ("c-1", "c-2", "c-3")
-
-
-def test_aliases_box_splits_a_spreadsheet_row_too():
-    form = BalanceFilterForm({"alias": "acme\tmueller;zeta qtm"})
-    assert form.filters().aliases == ("acme", "mueller", "zeta", "qtm")
-
-
-def test_more_than_5000_tokens_is_a_clear_message():
-    form = BalanceFilterForm({"ids": " ".join(f"x{n}" for n in range(5_001))})
-    assert form.errors["ids"] == [
-        "5,001 customer IDs pasted; at most 5,000 at once. Paste them in smaller batches."
-    ]
-    assert form.unusable() == {"ids": "Customer IDs"}
 
 
 def test_token_in_wrong_box_is_matched_and_marked(logged_in_client, customers):

@@ -6,10 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
-
-from seatdash.history.models import HeldAlias, HeldCustomer
-
 MOVER_SORTS = (
     "abs",
     "change",
@@ -42,30 +38,6 @@ class MoverFilters:
     @property
     def selects_customers(self) -> bool:
         return bool(self.q or self.aliases or self.ids)
-
-
-def selected_customer_ids(filters: MoverFilters) -> set[str] | None:
-    """The customers `q`, `alias` and `ids` pick (None: every customer)."""
-    if not filters.selects_customers:
-        return None
-    chosen: set[str] | None = None
-    if filters.ids or filters.aliases:
-        by_alias = {
-            value.casefold(): customer_id
-            for value, customer_id in HeldAlias.objects.values_list("value", "customer_id")
-        }
-        chosen = set(filters.ids)
-        chosen.update(by_alias[a.casefold()] for a in filters.aliases if a.casefold() in by_alias)
-    if filters.q:
-        q = filters.q
-        alias_owners = HeldAlias.objects.filter(value__icontains=q).values("customer_id")
-        found = set(
-            HeldCustomer.objects.filter(
-                Q(legal_name__icontains=q) | Q(id__icontains=q) | Q(id__in=alias_owners)
-            ).values_list("id", flat=True)
-        )
-        chosen = found if chosen is None else chosen & found
-    return chosen or set()
 
 
 # Quick ranges: (key, label); the dates are computed against today's UTC date.

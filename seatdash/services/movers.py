@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from seatdash.services import change_series as series_store
-from seatdash.services.mover_filters import MoverFilters, selected_customer_ids
+from seatdash.services.mover_filters import MoverFilters
+from seatdash.services.mover_selection import selection_in_series
 from seatdash.services.movers_chart import ChartPoint, window_chart
+from seatdash.services.paste_match import MatchReport
 
 MOVERS_PER_PAGE = 50
 _KEPT = 16  # ranked answers kept per process (each up to one Mover per customer)
@@ -78,6 +80,9 @@ class MoversListing:
     # The chart and its table as drawn (by the template tags), kept with the answer they draw:
     # a ten-year window has thousands of points, and drawing them is most of a warm page.
     drawn: dict[str, str] = field(default_factory=dict)
+    match_report: MatchReport | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # seat_type: nothing listed; page: a note
+    nobody_selected: bool = False  # q/alias/ids matched no customer
 
     @property
     def matched(self) -> int:
@@ -123,6 +128,22 @@ def movers(filters: MoverFilters) -> MoversListing:
     """
     current = series_store.version()
     series = series_store.change_series(current)
+    selection = selection_in_series(current, series, filters)
+    chosen = selection.customer_ids
+    if selection.errors or chosen == set():  # fail closed; nobody selected: no chart of zeros
+        return MoversListing(
+            filters=filters,
+            synced_at=current.synced_at,
+            movers=[],
+            rows=[],
+            seat_types=list(selection.seat_types),
+            chart=[],
+            page=1,
+            pages=1,
+            match_report=selection.match_report,
+            errors=selection.errors,
+            nobody_selected=not chosen,
+        )
     low, high = series.position_before(filters.start), series.position(filters.end)
     selection = (filters.q, filters.aliases, filters.ids)
     key = (
@@ -141,7 +162,6 @@ def movers(filters: MoverFilters) -> MoversListing:
         if answer is not None:
             _answers.move_to_end(key)
     if answer is None:
-        chosen = selected_customer_ids(filters)
         listed = _movers(series, current, filters, low, high, chosen)
         seat_types, chart = window_chart(series, filters, low, high, chosen)
         answer = _Answer(
@@ -162,6 +182,9 @@ def movers(filters: MoverFilters) -> MoversListing:
     ordered = _ordered(answer, filters.sort)
     pages = max(1, math.ceil(len(ordered) / MOVERS_PER_PAGE))
     page = min(filters.page, pages)
+    errors = {}
+    if filters.page > pages:  # as on `/`: the last page, with a note, rather than nothing
+        errors["page"] = f"There is no page {filters.page}; the last page is {pages}."
     return MoversListing(
         filters=filters,
         synced_at=current.synced_at,
@@ -176,6 +199,8 @@ def movers(filters: MoverFilters) -> MoversListing:
         shrank=answer.shrank,
         net_change=answer.net_change,
         drawn=answer.drawn,
+        match_report=selection.match_report,
+        errors=errors,
     )
 
 

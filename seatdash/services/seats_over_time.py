@@ -30,7 +30,6 @@ from seatdash.services.mover_filters import (
     QUICK_RANGES,
     MoverFilters,
     quick_range,
-    selected_customer_ids,
 )
 from seatdash.services.movers import (
     MOVERS_PER_PAGE,
@@ -78,6 +77,5 @@ __all__ = [
     "mover_csv_rows",
     "movers",
     "quick_range",
-    "selected_customer_ids",
     "trends",
 ]

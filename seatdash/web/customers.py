@@ -43,7 +43,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
         form.add_error("seat_type", seat_type_error)
     context["unusable"] = unusable = form.unusable()
     if not unusable:  # fail closed: no chart either under a filter that cannot be applied
-        context.update(customer_history_context(request, customer_id, filters))
+        context.update(customer_history_context(request, customer_id, filters, seat_type=seat_type))
     if not unusable:
         try:
             context["events"] = customer_event_list(

@@ -5,18 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
 from seatdash.history.queries import HistoryNotSynced
 from seatdash.permissions import can_export, export_required
 from seatdash.services.seats_over_time import QUICK_RANGES, mover_csv_rows, movers, quick_range
 from seatdash.web.exports import RowCounter, csv_chunks
-from seatdash.web.htmx import canonical_query, render_page_or_fragment
+from seatdash.web.htmx import canonical_query, csv_refused, render_page_or_fragment
 from seatdash.web.time_forms import MoverFilterForm
 
 MOVER_COLUMNS = (
@@ -52,12 +49,16 @@ def _movers_context(request: HttpRequest) -> dict:
     form = MoverFilterForm(request.GET)
     filters = form.filters()
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
-    if filters is None:
-        return context
-    try:
-        context["listing"] = movers(filters)
-    except HistoryNotSynced as error:
-        context["not_synced"] = str(error)
+    if filters is not None:
+        try:
+            listing = movers(filters)
+        except HistoryNotSynced as error:
+            context["not_synced"] = str(error)
+        else:
+            if "seat_type" in listing.errors:  # beside the field, listing the known types
+                form.add_error("seat_type", listing.errors["seat_type"])
+            context["listing"] = listing
+    context["unusable"] = form.unusable()
     return context
 
 
@@ -70,28 +71,21 @@ def movers_page(request: HttpRequest) -> HttpResponse:
     return render_page_or_fragment(request, "movers.html", "results", context)
 
 
-def _wants_html(request: HttpRequest) -> bool:
-    return bool(request.htmx) or "text/html" in request.headers.get("Accept", "")
-
-
 @require_GET
 @never_cache
 @canonical_query
 @export_required
 def movers_csv(request: HttpRequest) -> HttpResponse:
     context = _movers_context(request)
-    listing = context.get("listing")
+    form, listing = context["form"], context.get("listing")
+    if context["unusable"]:
+        problems = {
+            f"{form.fields[name].label} ({name})": " ".join(form.errors[name])
+            for name in context["unusable"]
+        }
+        return csv_refused(request, problems, page="movers")
     if listing is None:
-        if not _wants_html(request):  # a script: say what is wrong, in text
-            problems = [
-                f"{name}: {' '.join(errors)}" for name, errors in context["form"].errors.items()
-            ]
-            message = "\n".join(problems) or context.get("not_synced", "")
-            return HttpResponse(
-                message + "\n", status=400, content_type="text/plain; charset=utf-8"
-            )
-        url = reverse("movers") + (f"?{request.GET.urlencode()}" if request.GET else "")
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return csv_refused(request, {"Seat history": context["not_synced"]}, page="movers")
     rows = RowCounter(mover_csv_rows(listing))
     lines = audited_stream(request, csv_chunks(MOVER_COLUMNS, rows), view="movers_csv", rows=rows)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -6,19 +6,16 @@ window the user did not ask for would be a wrong answer, not a partial one.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 
 from seatdash.services.seats_over_time import MOVER_SORTS, MoverFilters
-from seatdash.web.forms import InstantField, ListField, SeatTypesField
+from seatdash.web.forms import FailClosedMixin, InstantField, ListField, SeatTypesField
 
 DEFAULT_DAYS = 30
 # The chart has a point per day: bound the window so one request cannot ask for 700,000.
 MAX_WINDOW_DAYS = 10 * 365
-ID_SEPARATORS = re.compile(r"[\s,;]+")
-ALIAS_SEPARATORS = re.compile(r"[,\n\r]+")
 FUTURE_MESSAGE = "That is in the future; history only knows up to now."
 
 
@@ -56,10 +53,14 @@ def _is_date(text: str) -> bool:
     return True
 
 
-class MoverFilterForm(forms.Form):
+class MoverFilterForm(FailClosedMixin, forms.Form):
+    # A page that cannot be read falls back to the first, with a note, as on `/`.
+    arranging_fields = ("page",)
+
     q = forms.CharField(required=False, max_length=200, label="Search")
-    alias = ListField(separators=ALIAS_SEPARATORS, noun="alias", label="Aliases")
-    ids = ListField(separators=ID_SEPARATORS, noun="customer ID", label="Customer IDs")
+    # Pasted lists are split as on `/`: spaces, tabs, newlines, commas or semicolons; quotes trimmed.
+    alias = ListField(noun="alias", label="Aliases")
+    ids = ListField(noun="customer ID", label="Customer IDs")
     seat_type = SeatTypesField(required=False, label="Seat types")
     direction = forms.ChoiceField(
         required=False,
@@ -74,7 +75,7 @@ class MoverFilterForm(forms.Form):
         required=False, min_value=0, max_value=10**12, label="Smallest change"
     )
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in MOVER_SORTS], label="Sort")
-    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, label="Page")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -104,8 +105,8 @@ class MoverFilterForm(forms.Form):
         return cleaned
 
     def filters(self) -> MoverFilters | None:
-        """The filters, or None when any field is wrong (the page then lists nothing)."""
-        if self.errors:
+        """The filters, or None when a filter is wrong (the page then lists nothing)."""
+        if self.unusable():
             return None
         data = self.cleaned_data
         return MoverFilters(

@@ -6,12 +6,10 @@ a page that works without it: not synced yet is said on the page, never shown as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
 
 from seatdash.audit import audited_stream
 from seatdash.history.queries import HistoryNotSynced
@@ -38,12 +36,17 @@ from seatdash.web.time_forms import AsOfForm
 BALANCE_AS_OF_COLUMNS = (*BALANCE_COLUMNS[:-1], "as_of")
 
 
-def customer_history_context(request: HttpRequest, customer_id: str, filters) -> dict:
-    """The customer page's seat-history chart (over its from/to when given) and its "as of" box."""
+def customer_history_context(
+    request: HttpRequest, customer_id: str, filters, *, seat_type: str | None = None
+) -> dict:
+    """The customer page's seat-history chart (over its from/to when given) and its "as of" box.
+
+    With a (known) `seat_type`, the chart and its data table show that seat type's line only.
+    """
     as_of_form = AsOfForm(request.GET)
     context: dict = {"as_of_form": as_of_form}
     try:
-        context["history"] = customer_history(
+        history = customer_history(
             customer_id,
             start=filters.timestamp_from,
             end=filters.timestamp_to,
@@ -51,6 +54,12 @@ def customer_history_context(request: HttpRequest, customer_id: str, filters) ->
         )
     except HistoryNotSynced as error:
         context["history_not_synced"] = str(error)
+        return context
+    if seat_type:
+        history = replace(
+            history, series={k: v for k, v in history.series.items() if k == seat_type}
+        )
+    context["history"] = history
     return context
 
 
@@ -91,17 +100,15 @@ def balances_as_of_context(request: HttpRequest, form, filters) -> dict:
 def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
     """`/balances.csv?as_of=`: the same rows, the instant in the file name and every row."""
     at = AsOfForm(request.GET).instant
+    not_synced = ""
     try:
         snapshot, positions = (None, []) if at is None else balance_rows_as_of(at, filters)
-    except HistoryNotSynced:
-        snapshot = None
+    except HistoryNotSynced as error:
+        snapshot, not_synced = None, str(error)
     if snapshot is None:
-        url = reverse("balances") + f"?{request.GET.urlencode()}"
-        if request.htmx or "text/html" in request.headers.get("Accept", ""):
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         form = AsOfForm(request.GET)
-        message = " ".join(form.errors.get("as_of", [])) or "Seat history is not synced yet"
-        return HttpResponse(f"as_of: {message}\n", status=400, content_type="text/plain")
+        message = " ".join(form.errors.get("as_of", [])) or not_synced
+        return csv_refused(request, {"Seats as of (as_of)": message})
     index = snapshot.index
     if unknown := unknown_seat_types(index, filters.seat_types):
         # As the present-day CSV: a file claiming nobody matches would be a wrong answer.

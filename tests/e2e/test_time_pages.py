@@ -10,8 +10,10 @@ from django.core.management import call_command
 from django.db.models import Count
 from playwright.sync_api import expect
 
+from seatdash.history import queries
 from seatdash.history.sync import sync_once
 from seatdash.sandbox.models import Customer
+from seatdash.web.forms import parse_instant
 from tests.e2e.helpers import number, shoot
 
 pytestmark = pytest.mark.e2e
@@ -101,3 +103,31 @@ def test_balances_changed_between_then_biggest_30_day_growth(signed_in):
     expect(page.locator("th[aria-sort=descending]")).to_contain_text("30-day change")
     changes = [number(t) for t in rows.locator("td:last-child").all_inner_texts()]
     assert changes == sorted(changes, reverse=True)
+
+
+def test_customer_as_of_box_answers_the_seats_held_that_day(signed_in):
+    page = signed_in
+    customer = Customer.objects.annotate(n=Count("events")).order_by("-n", "id").first()
+    moments = sorted(customer.events.values_list("event_timestamp", flat=True))
+    first, last = moments[0], moments[-1]
+    day = (first + (last - first) / 2).date()
+    held = queries.balances_as_of(parse_instant(day.isoformat(), end_of_day=True))
+    seats = held.get(customer.id, {})
+    expected = sum(total.total for total in seats.values())
+    assert expected > 0  # a day in the middle of its history: something to answer
+
+    page.goto(f"/customers/{customer.id}/")
+    box = page.get_by_label("Seats as of")
+    box.fill(day.isoformat())
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(rf"as_of={day}"))
+    answer = page.locator(".as-of-answer")
+    expect(answer).to_contain_text(f"As of {day}")
+    expect(answer.locator("strong")).to_have_text(f"{expected:,}")
+    for seat_type, total in seats.items():
+        expect(answer).to_contain_text(f"{seat_type} {total.total:,}")
+    expect(page.locator("section.seat-history svg.chart")).to_be_visible()  # the chart stays
+
+    answer.get_by_role("link", name="clear").click()
+    expect(page).not_to_have_url(re.compile(r"as_of="))
+    expect(page.locator(".as-of-answer")).to_have_count(0)

@@ -178,7 +178,7 @@ def test_a_new_sync_is_a_new_version_and_new_answers(store):
 def test_as_of_csv_rows_read_from_the_packed_snapshot_match_the_balances_csv_rule(
     store, seat_types
 ):
-    from seatdash.exports import balance_csv_rows, csv_lines
+    from seatdash.web.exports import balance_csv_rows, csv_lines
 
     for moment in (datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 8, 12, tzinfo=UTC)):
         snapshot = seats_over_time.balances_as_of(moment)

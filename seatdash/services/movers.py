@@ -4,6 +4,10 @@ Read from the store's change series held in process (services.change_series): se
 at `to` are each pair's last point before `from` and at or before `to`, found by bisect, so a
 window of ten years costs about what a week does. A ranked answer is kept per store version and
 window (the points it covers, not the clock), so paging, re-sorting and the CSV read it again.
+
+Over 300 lines: the listing, its kept answers and the sorts are one concern; the filters, the
+customer selection and the chart already live beside it (mover_filters, mover_selection,
+movers_chart).
 """
 
 from __future__ import annotations
@@ -128,20 +132,20 @@ def movers(filters: MoverFilters) -> MoversListing:
     """
     current = series_store.version()
     series = series_store.change_series(current)
-    selection = selection_in_series(current, series, filters)
-    chosen = selection.customer_ids
-    if selection.errors or chosen == set():  # fail closed; nobody selected: no chart of zeros
+    picked = selection_in_series(current, series, filters)
+    chosen = picked.customer_ids
+    if picked.errors or chosen == set():  # fail closed; nobody selected: no chart of zeros
         return MoversListing(
             filters=filters,
             synced_at=current.synced_at,
             movers=[],
             rows=[],
-            seat_types=list(selection.seat_types),
+            seat_types=list(picked.seat_types),
             chart=[],
             page=1,
             pages=1,
-            match_report=selection.match_report,
-            errors=selection.errors,
+            match_report=picked.match_report,
+            errors=picked.errors,
             nobody_selected=not chosen,
         )
     low, high = series.position_before(filters.start), series.position(filters.end)
@@ -199,7 +203,7 @@ def movers(filters: MoverFilters) -> MoversListing:
         shrank=answer.shrank,
         net_change=answer.net_change,
         drawn=answer.drawn,
-        match_report=selection.match_report,
+        match_report=picked.match_report,
         errors=errors,
     )
 

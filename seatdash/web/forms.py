@@ -2,6 +2,9 @@
 
 A field that fails validation gets its message next to it and is left out of the filters, so the
 rest of the page still works; what the user typed stays in the field.
+
+Over 300 lines because the balances and event forms share the pasted-list, instant and fail-closed
+fields defined here; the event forms are the next to move into a module of their own.
 """
 
 from __future__ import annotations

@@ -121,8 +121,11 @@ def _beyond(key: tuple, order: Order, *, greater: bool) -> Q:
     op = "gt" if greater else "lt"
     if order == "event_time":
         when, position = key
-        return Q(**{f"event_timestamp__{op}": when}) | Q(
-            event_timestamp=when, **{f"position__{op}": position}
+        # The bare range comes first so the planner walks the event-time index from the cursor;
+        # the OR alone made SQLite scan and sort every event (30 s at 460,000 events).
+        return Q(**{f"event_timestamp__{op}e": when}) & (
+            Q(**{f"event_timestamp__{op}": when})
+            | Q(event_timestamp=when, **{f"position__{op}": position})
         )
     return Q(**{f"position__{op}": key[0]})
 

@@ -65,31 +65,27 @@ def _filtered(query: HeldEventQuery) -> QuerySet[SeatEvent]:
     return events
 
 
-def _annotated(events: QuerySet[SeatEvent]) -> QuerySet[SeatEvent]:
+def _with_effect(events: QuerySet[SeatEvent]) -> QuerySet[SeatEvent]:
     earlier_received_later_time = SeatEvent.objects.filter(
         customer_id=OuterRef("customer_id"),
         seat_type=OuterRef("seat_type"),
         event_timestamp__gt=OuterRef("event_timestamp"),
         position__lt=OuterRef("position"),
     )
-    name = HeldCustomer.objects.filter(id=OuterRef("customer_id")).values("legal_name")[:1]
     return events.annotate(
-        change_value=F("change__change"),
-        backdated=Exists(earlier_received_later_time),
-        legal_name=Subquery(name),
+        change_value=F("change__change"), backdated=Exists(earlier_received_later_time)
     )
+
+
+def _annotated(events: QuerySet[SeatEvent]) -> QuerySet[SeatEvent]:
+    name = HeldCustomer.objects.filter(id=OuterRef("customer_id")).values("legal_name")[:1]
+    return _with_effect(events).annotate(legal_name=Subquery(name))
 
 
 def _ordering(query: HeldEventQuery, *, reverse: bool = False) -> list:
     descending = query.ascending == reverse
     fields = ["event_timestamp", "position"] if query.order == "event_time" else ["position"]
     return [F(name).desc() if descending else F(name).asc() for name in fields]
-
-
-def held_events(query: HeldEventQuery) -> QuerySet[SeatEvent]:
-    """Every matching event, annotated, in the query's order (for the CSV)."""
-    require_synced()
-    return _annotated(_filtered(query)).order_by(*_ordering(query))
 
 
 def held_event_count(query: HeldEventQuery, *, most: int) -> int:
@@ -160,6 +156,46 @@ def held_event_page(
     )
 
 
-def iter_held_events(query: HeldEventQuery, *, chunk_size: int = 2000) -> Iterator[SeatEvent]:
-    """`held_events` read in chunks, so an export of every event keeps its memory flat."""
-    return held_events(query).iterator(chunk_size=chunk_size)
+EXPORT_FIELDS = (
+    "id",
+    "customer_id",
+    "customer_alias",
+    "seat_type",
+    "event_timestamp",
+    "total",
+    "position",
+    "change_value",
+    "superseded",
+    "superseded_by_id",
+    "backdated",
+    "customer_event_id",
+)
+
+
+def iter_held_event_values(query: HeldEventQuery, *, chunk_size: int = 2000) -> Iterator[tuple]:
+    """Every matching event as a tuple of EXPORT_FIELDS and then its customer's legal name, in
+    the query's order, read in chunks so an export of every event keeps its memory flat.
+
+    Tuples, and names looked up once per chunk, not a subquery per row: about twice as fast.
+    """
+    require_synced()
+    rows = (
+        _with_effect(_filtered(query))
+        .order_by(*_ordering(query))
+        .values_list(*EXPORT_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == chunk_size:
+            yield from _named(batch)
+            batch = []
+    yield from _named(batch)
+
+
+def _named(batch: list[tuple]) -> Iterator[tuple]:
+    ids = {row[1] for row in batch if row[1]}
+    names = dict(HeldCustomer.objects.filter(id__in=ids).values_list("id", "legal_name"))
+    for row in batch:
+        yield (*row, names.get(row[1], ""))

@@ -18,7 +18,7 @@ from seatdash.history.event_listing import (
     HeldEventQuery,
     held_event_count,
     held_event_page,
-    iter_held_events,
+    iter_held_event_values,
 )
 from seatdash.history.models import SeatEvent
 from seatdash.services.balance_index import BalanceFilters
@@ -225,19 +225,33 @@ def held_event_csv_rows(query: HeldEventQuery) -> Iterator[tuple]:
 
     `change` is empty where the event does not count (superseded) or is not in the series.
     """
-    for event in iter_held_events(query):
+    for (
+        event_id,
+        customer_id,
+        sent_as,
+        seat_type,
+        event_timestamp,
+        total,
+        position,
+        change,
+        superseded,
+        superseded_by,
+        backdated,
+        customer_event_id,
+        legal_name,
+    ) in iter_held_event_values(query):
         yield (
-            event.id,
-            event.customer_id or "",
-            event.legal_name or "",
-            event.customer_alias,
-            event.seat_type,
-            event.event_timestamp,
-            int(event.total),
-            int(event.position),
-            "" if event.change_value is None else int(event.change_value),
-            "no" if event.superseded else "yes",
-            event.superseded_by_id or "",
-            "yes" if event.backdated else "no",
-            event.customer_event_id,
+            event_id,
+            customer_id or "",
+            legal_name,
+            sent_as,
+            seat_type,
+            event_timestamp,
+            int(total),
+            int(position),
+            "" if change is None else int(change),
+            "no" if superseded else "yes",
+            superseded_by or "",
+            "yes" if backdated else "no",
+            customer_event_id,
         )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("movers/", movers.movers_page, name="movers"),
     path("movers.csv", movers.movers_csv, name="movers_csv"),
     path("events/", events.events, name="events"),
+    path("events.csv", events.events_csv, name="events_csv"),
     path("events/<ident:event_id>/", events.event, name="event"),
     path("history/", history.history, name="history"),
     path("history/sync/", history.history_sync_now, name="history_sync_now"),

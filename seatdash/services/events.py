@@ -47,6 +47,8 @@ class EventFilters:
     timestamp_to: datetime | None = None
     customer_event_id: str | None = None
     order: Literal["asc", "desc"] = "desc"
+    # Which order `order` runs in: Sequence's receipt order, or event time (seat history only).
+    by: Literal["received", "event_time"] = "received"
     after: str | None = None
     before: str | None = None
     customer_alias: str | None = None

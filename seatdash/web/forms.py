@@ -2,6 +2,9 @@
 
 A field that fails validation gets its message next to it and is left out of the filters, so the
 rest of the page still works; what the user typed stays in the field.
+
+Over 300 lines because the balances and event forms share the pasted-list, instant and fail-closed
+fields defined here; the event forms are the next to move into a module of their own.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from seatdash.services.balance_index import BalanceFilters
 from seatdash.services.events import EventFilters
 
 MAX_LISTED = 5_000
-MAX_EVENT_CUSTOMER_IDS = 25
+# Sequence's GET /seat-events takes this many customer IDs per call (the store has no limit).
+SEQUENCE_EVENT_CUSTOMERS_MOST = 25
 # A pasted spreadsheet row or column: commas, semicolons, tabs, newlines or spaces between values.
 PASTE_SEPARATORS = re.compile(r"[\s,;]+")
 # Quotes a spreadsheet or a chat message wraps around a value ("c-1", 'c-1', “c-1”).
@@ -255,10 +259,66 @@ class EventFilterForm(FailClosedMixin, DateRangeMixin, forms.Form):
         )
 
 
+# `/events/` orders: value -> (label, Sequence's direction, which order). "desc" is the old
+# spelling of "received", kept so bookmarks still work; it is not offered in the select.
+EVENT_ORDERS = {
+    "received": ("Newest received first", "desc", "received"),
+    "asc": ("Oldest received first", "asc", "received"),
+    "event_time": ("Newest event time first", "desc", "event_time"),
+}
+_EVENT_ORDER_ALIASES = {"desc": "received"}
+_EVENT_ORDER_CHOICES = ", ".join(
+    f"“{label}” ({value})" for value, (label, *_) in EVENT_ORDERS.items()
+)
+
+
 class CrossCustomerEventFilterForm(EventFilterForm):
-    alias = ListField(noun="alias", label="Aliases", most=MAX_EVENT_CUSTOMER_IDS)
-    ids = ListField(noun="customer ID", label="Customer IDs", most=MAX_EVENT_CUSTOMER_IDS)
+    """`/events/`: the store answers any number of customers; Sequence's path keeps its limit of
+    25 (the service says so), so the boxes take as many as `/` does."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    alias = ListField(noun="alias", label="Aliases")
+    ids = ListField(noun="customer ID", label="Customer IDs")
     sent_as = forms.CharField(required=False, max_length=200, label="Sent with alias")
+    order = forms.CharField(required=False, max_length=40, label="Order")
+
+    order_choices = tuple((value, label) for value, (label, *_) in EVENT_ORDERS.items())
+
+    def clean_order(self) -> str:
+        value = (self.cleaned_data.get("order") or "received").strip()
+        value = _EVENT_ORDER_ALIASES.get(value, value)
+        if value not in EVENT_ORDERS:
+            raise forms.ValidationError(
+                f"“{value}” is not an order. Choose from: {_EVENT_ORDER_CHOICES}.", code="invalid"
+            )
+        return value
+
+    @property
+    def order_value(self) -> str:
+        """The order the select shows (the default when the field could not be read)."""
+        return self.cleaned_data.get("order") or "received"
+
+    def require_history(self, message: str) -> None:
+        """Refuse the options only the seat history can answer (Sequence's path is asked)."""
+        if self.cleaned_data.get("order") == "event_time":
+            self.add_error("order", f"Event-time order needs the seat history. {message}")
+        if self.cleaned_data.get("q"):
+            self.add_error("q", f"Search by name needs the seat history. {message}")
+        for name in ("alias", "ids"):
+            pasted = self.cleaned_data.get(name) or ()
+            if len(pasted) > SEQUENCE_EVENT_CUSTOMERS_MOST:
+                field = self.fields[name]
+                self.add_error(
+                    name,
+                    f"{len(pasted):,} {field.plural} pasted; at most "
+                    f"{SEQUENCE_EVENT_CUSTOMERS_MOST} at once without the seat history. {message}",
+                )
 
     def filters(self) -> EventFilters:
-        return replace(super().filters(), customer_alias=self.cleaned_data.get("sent_as") or None)
+        _, direction, by = EVENT_ORDERS[self.cleaned_data.get("order") or "received"]
+        return replace(
+            super().filters(),
+            order=direction,
+            by=by,
+            customer_alias=self.cleaned_data.get("sent_as") or None,
+        )

@@ -122,7 +122,7 @@ def fresh_postgres_url():
 
     import psycopg
 
-    from tests.test_security_support import reachable
+    from tests.security.support import reachable
 
     if not reachable("127.0.0.1", 5432):
         pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432")

@@ -15,7 +15,7 @@ from seatdash.sandbox.transport import SandboxTransport
 from seatdash.sandbox_metronome.transport import MetronomeSandboxTransport
 from seatdash.services import providers
 from tests.sandbox_support import make_customer
-from tests.test_security_support import REPO
+from tests.security.support import REPO
 
 pytestmark = pytest.mark.django_db
 

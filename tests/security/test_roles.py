@@ -14,7 +14,7 @@ from django.urls import reverse
 from seatdash.audit import record_export
 from seatdash.models import ExportAudit
 from seatdash.permissions import can_export
-from tests.test_security_support import URLCONF
+from tests.security.support import URLCONF
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
 

@@ -21,8 +21,8 @@ import httpx
 import psycopg
 import pytest
 
-from tests.test_production_config import REDIS, REPO
-from tests.test_security_support import answers, free_port, manage, production_env, reachable
+from tests.production.test_config import REDIS, REPO
+from tests.security.support import answers, free_port, manage, production_env, reachable
 
 pytestmark = pytest.mark.production
 PASSWORD = "multi-process-test-password"

@@ -14,7 +14,7 @@ import time
 import httpx
 import pytest
 
-from tests.test_security_support import (
+from tests.security.support import (
     REPO,
     answers,
     free_port,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests import test_history_as_of as as_of_cases
+from tests.web import test_history_as_of as as_of_cases
 
 HX = as_of_cases.HX
 # The hand-made history of the as-of tests, shared as fixtures.

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.test_security_support import production_env, python
+from tests.security.support import production_env, python
 
 
 def _csp(response) -> dict[str, list[str]]:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 SPEC = Path("/work/shared/specs/sequence-seats.openapi.yaml")
 if not SPEC.exists():
-    SPEC = Path(__file__).resolve().parents[2] / "shared" / "specs" / "sequence-seats.openapi.yaml"
+    SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "sequence-seats.openapi.yaml"
 
 
 def _example(spec: dict, path: str) -> dict:

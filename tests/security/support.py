@@ -17,7 +17,7 @@ from seatdash.auth import oidc_urlpatterns
 from seatdash.permissions import export_required
 from seatdash.urls import urlpatterns as seatdash_urlpatterns
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def private_page(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_security_support import URLCONF
+from tests.security.support import URLCONF
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
 

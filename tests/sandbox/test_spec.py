@@ -12,7 +12,7 @@ import pytest
 from seatdash.sandbox.auth import sandbox_credentials
 from tests.sandbox_support import api, make_customer, post_event
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "specs" / "sequence-seats.openapi.yaml"
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "sequence-seats.openapi.yaml"
 if not SPEC.exists():
     pytest.skip(
         f"the Sequence spec is not at {SPEC} (../shared is absent)", allow_module_level=True

@@ -20,7 +20,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from seatdash.auth import VIEWER_GROUP
-from tests.test_security_support import URLCONF
+from tests.security.support import URLCONF
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from seatdash.auth import client_ip
 from seatdash.middleware import LOGIN_AT_KEY
-from tests.test_security_support import URLCONF
+from tests.security.support import URLCONF
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
 

@@ -35,7 +35,7 @@ def run(sizes: list[int]) -> None:
     print(f"  {'page':<40} {'cold':>6} {'warm':>6}   (upstream calls)")
     for label, url in pages.items():
         cache.clear()
-        balances._indexes.clear()
+        balances.forget_decoded_snapshots()
         counts = []
         for _ in range(2):
             before = request_count()

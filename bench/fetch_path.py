@@ -115,7 +115,7 @@ class _SyntheticSequence:
 
 def cache_after_refreshes(customers: int, refreshes: int = 20) -> None:
     cache.clear()
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     balance_service.sequence_client = lambda: _SyntheticSequence(synthetic_customers(customers))
     balance_service.balance_snapshot_refresh(older_than=0)
     _, one = _cache_bytes()
@@ -183,7 +183,7 @@ def _run_one(client: SequenceClient) -> None:
     # Warm pages across expiry boundaries, the refresh running behind them.
     web = logged_in_client()
     cache.clear()
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     balance_service.sequence_client = lambda: client
     cache_service.run_in_background = cache_service.run_in_thread
     samples: list[float] = []

@@ -44,7 +44,7 @@ def logged_in_client() -> Client:
 
 def use_upstream(fake) -> None:
     cache.clear()
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
     balances.sequence_client = lambda: fake
 
 

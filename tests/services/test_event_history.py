@@ -29,7 +29,7 @@ def ties(db):
         [("acme", 1, 5), ("beta", 2, 5), ("acme", 3, 2), ("beta", 4, 5), ("acme", 5, 9)]
     )
     assert sync_once().status == "ok"
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
     return ids
 
 

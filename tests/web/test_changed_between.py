@@ -32,7 +32,7 @@ def post(rows):
 @pytest.fixture
 def window_cache():
     change_window.clear()
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
     yield
     change_window.clear()
 
@@ -65,7 +65,7 @@ def customers(db, window_cache):
 
 def synced():
     assert sync_once().status == "ok"
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
 
 
 def shown(response) -> set[str]:

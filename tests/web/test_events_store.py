@@ -47,7 +47,7 @@ def history(db):
             assert response.status_code == 201, response.text
             ids.append(response.json()["id"])
     assert sync_once().status == "ok"
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
     named = {f"r{i + 1}": event_id for i, event_id in enumerate(ids[EXTRA:])}
     named.update({f"x{n:02}": ids[n] for n in range(EXTRA)})
     return named

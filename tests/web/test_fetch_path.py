@@ -57,7 +57,7 @@ def spec_example_server(monkeypatch):
     )
     monkeypatch.setattr(balance_service, "sequence_client", lambda: client)
     monkeypatch.setattr(event_service, "sequence_client", lambda: client)
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     return requests
 
 
@@ -111,7 +111,7 @@ def test_cold_snapshot_answers_at_once_with_loading_progress_then_fills_in(
     slow = SlowSequence()
     monkeypatch.setattr(balance_service, "sequence_client", lambda: slow)
     monkeypatch.setattr(balance_service, "COLD_WAIT_SECONDS", 0.3)
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     try:
         loading = logged_in_client.get(reverse("balances"), HTTP_HX_REQUEST="true")
         body = loading.content.decode()
@@ -162,7 +162,7 @@ def test_cold_balances_page_with_refused_credentials_answers_at_once(
         transport=httpx.MockTransport(refuse),
     )
     monkeypatch.setattr(balance_service, "sequence_client", lambda: client)
-    balance_service._indexes.clear()
+    balance_service.forget_decoded_snapshots()
     answered = {}
 
     worker = threading.Thread(

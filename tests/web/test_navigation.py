@@ -22,7 +22,7 @@ LINK = re.compile(r"<a [^>]*>[^<]*</a>")
 @pytest.fixture
 def demo(db):
     call_command("sandbox_seed", "--customers", "5", "--anchor", "2026-06-01", verbosity=0)
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
 
 
 def current_nav_items(response) -> list[str]:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(db):
     call_command("sandbox_seed", "--customers", "80", "--anchor", "2026-06-01", verbosity=0)
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
 
 
 def test_balances_page_shows_every_sandbox_customer_and_stored_totals(logged_in_client, demo):

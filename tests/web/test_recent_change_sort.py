@@ -40,7 +40,7 @@ def history(db):
             extra = {"seat_type": rest[0]} if rest else {}
             assert post_event(client, alias, total, moment, **extra).status_code == 201
     assert sync_once().status == "ok"
-    balances._indexes.clear()
+    balances.forget_decoded_snapshots()
     yield
     recent_change.clear()
 

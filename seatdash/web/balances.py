@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
-from seatdash.audit import audited_stream
 from seatdash.permissions import can_export, export_required
 from seatdash.services import balances as balance_service
 from seatdash.services.balances import BalancesLoading, balance_list, iter_balance_rows
 from seatdash.services.errors import UpstreamError
-from seatdash.web.exports import BALANCE_COLUMNS, RowCounter, balance_csv_rows, csv_chunks
+from seatdash.web.exports import BALANCE_COLUMNS, balance_csv_rows
 from seatdash.web.forms import BalanceFilterForm
 from seatdash.web.htmx import (
     canonical_query,
+    csv_download,
     csv_refused,
     refresh_requested,
     render_page_or_fragment,
@@ -101,17 +101,15 @@ def balances_csv(request: HttpRequest) -> HttpResponse:
             {f"{form.fields[name].label} ({name})": msg for name, msg in export.errors.items()},
         )
     snapshot = export.snapshot
-    rows = RowCounter(
-        balance_csv_rows(
-            iter_balance_rows(snapshot.value, export.positions, filters.seat_types),
-            seat_types=filters.seat_types,
-            fetched_at=snapshot.fetched_at,
-        )
+    rows = balance_csv_rows(
+        iter_balance_rows(snapshot.value, export.positions, filters.seat_types),
+        seat_types=filters.seat_types,
+        fetched_at=snapshot.fetched_at,
     )
-    lines = audited_stream(
-        request, csv_chunks(BALANCE_COLUMNS, rows), view="balances_csv", rows=rows
+    return csv_download(
+        request,
+        BALANCE_COLUMNS,
+        rows,
+        view="balances_csv",
+        filename=f"seat-balances-{datetime.now(UTC):%Y-%m-%d}.csv",
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"seat-balances-{datetime.now(UTC):%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

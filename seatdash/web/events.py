@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
-from seatdash.audit import audited_stream
 from seatdash.history.queries import NOT_SYNCED_MESSAGE
 from seatdash.permissions import can_export, export_required
 from seatdash.services.errors import UpstreamError, UpstreamNotFound
@@ -28,10 +27,10 @@ from seatdash.services.event_history import (
     history_synced_at,
 )
 from seatdash.services.events import PageLinkExpired, event_detail, event_search
-from seatdash.web.exports import RowCounter, csv_chunks
 from seatdash.web.forms import CrossCustomerEventFilterForm
 from seatdash.web.htmx import (
     canonical_query,
+    csv_download,
     csv_refused,
     refresh_requested,
     render_page_or_fragment,
@@ -134,12 +133,13 @@ def events_csv(request: HttpRequest) -> HttpResponse:
             {"Aliases and Customer IDs (alias, ids, q)": "No customer matches them."},
             page="events",
         )
-    rows = RowCounter(held_event_csv_rows(selection.query))
-    lines = audited_stream(request, csv_chunks(EVENT_COLUMNS, rows), view="events_csv", rows=rows)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"seat-events-{datetime.now(UTC):%Y-%m-%dT%H%MZ}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(
+        request,
+        EVENT_COLUMNS,
+        held_event_csv_rows(selection.query),
+        view="events_csv",
+        filename=f"seat-events-{datetime.now(UTC):%Y-%m-%dT%H%MZ}.csv",
+    )
 
 
 @require_GET

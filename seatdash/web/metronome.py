@@ -22,7 +22,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
-from seatdash.audit import audited_stream
 from seatdash.permissions import can_export, export_required
 from seatdash.services.errors import UpstreamError, UpstreamNotFound
 from seatdash.services.metronome import (
@@ -37,9 +36,9 @@ from seatdash.services.metronome import (
     seat_get,
     seat_ledger_list,
 )
-from seatdash.web.exports import RowCounter, csv_chunks
 from seatdash.web.htmx import (
     canonical_query,
+    csv_download,
     refresh_requested,
     render_page_or_fragment,
     without_refresh,
@@ -255,14 +254,13 @@ def _csv_response(
     request: HttpRequest, header: tuple[str, ...], rows: Iterable, name: str
 ) -> StreamingHttpResponse:
     """A streamed, formula-safe CSV whose download is recorded in the export audit when it ends."""
-    counted = RowCounter(rows)
-    lines = audited_stream(
-        request, csv_chunks(header, counted), view=f"metronome_{name}_csv", rows=counted
+    return csv_download(
+        request,
+        header,
+        rows,
+        view=f"metronome_{name}_csv",
+        filename=f"{name}-{datetime.now(UTC):%Y-%m-%d}.csv",
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"{name}-{datetime.now(UTC):%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _back_to_page(request: HttpRequest, customer_id: str, contract_id: str) -> HttpResponse:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from seatdash.audit import audited_stream
 from seatdash.history.queries import HistoryNotSynced
 from seatdash.permissions import can_export, export_required
 from seatdash.services.seats_over_time import QUICK_RANGES, mover_csv_rows, movers, quick_range
-from seatdash.web.exports import RowCounter, csv_chunks
-from seatdash.web.htmx import canonical_query, csv_refused, render_page_or_fragment
+from seatdash.web.htmx import canonical_query, csv_download, csv_refused, render_page_or_fragment
 from seatdash.web.time_forms import MoverFilterForm
 
 MOVER_COLUMNS = (
@@ -86,10 +84,11 @@ def movers_csv(request: HttpRequest) -> HttpResponse:
         return csv_refused(request, problems, page="movers")
     if listing is None:
         return csv_refused(request, {"Seat history": context["not_synced"]}, page="movers")
-    rows = RowCounter(mover_csv_rows(listing))
-    lines = audited_stream(request, csv_chunks(MOVER_COLUMNS, rows), view="movers_csv", rows=rows)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     start, end = listing.filters.start, listing.filters.end
-    filename = f"seat-movers-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(
+        request,
+        MOVER_COLUMNS,
+        mover_csv_rows(listing),
+        view="movers_csv",
+        filename=f"seat-movers-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv",
+    )

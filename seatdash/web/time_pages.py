@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 
-from seatdash.audit import audited_stream
 from seatdash.history.queries import HistoryNotSynced
 from seatdash.services.balances import unknown_seat_types
 from seatdash.services.change_window import (
@@ -27,9 +26,9 @@ from seatdash.services.seats_over_time import (
     event_effect,
     trends,
 )
-from seatdash.web.exports import BALANCE_COLUMNS, RowCounter, csv_chunks
+from seatdash.web.exports import BALANCE_COLUMNS
 from seatdash.web.forms import parse_instant
-from seatdash.web.htmx import csv_refused
+from seatdash.web.htmx import csv_download, csv_refused
 from seatdash.web.time_forms import AsOfForm
 
 # The balances CSV's columns; its last one holds the as-of instant instead of the fetch time.
@@ -113,14 +112,13 @@ def balances_as_of_csv(request: HttpRequest, filters) -> HttpResponse:
     if unknown := unknown_seat_types(index, filters.seat_types):
         # As the present-day CSV: a file claiming nobody matches would be a wrong answer.
         return csv_refused(request, {"Seat types (seat_type)": unknown["seat_type"]})
-    rows = RowCounter(balance_csv_rows_as_of(snapshot, positions, seat_types=filters.seat_types))
-    lines = audited_stream(
-        request, csv_chunks(BALANCE_AS_OF_COLUMNS, rows), view="balances_csv", rows=rows
+    return csv_download(
+        request,
+        BALANCE_AS_OF_COLUMNS,
+        balance_csv_rows_as_of(snapshot, positions, seat_types=filters.seat_types),
+        view="balances_csv",
+        filename=f"seat-balances-as-of-{snapshot.at:%Y-%m-%dT%H%M%SZ}.csv",
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"seat-balances-as-of-{snapshot.at:%Y-%m-%dT%H%M%SZ}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def event_effect_context(event_id: str) -> dict:

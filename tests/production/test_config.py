@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import signal
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
 from tests.security.support import (
     REPO,
-    answers,
-    free_port,
     manage,
     production_env,
     python,
     reachable,
+    running_gunicorn,
 )
 
 pytestmark = pytest.mark.production
@@ -243,35 +237,8 @@ def test_production_config_migrates_and_passes_deploy_check_on_postgres_and_redi
 
 @pytest.fixture(scope="module")
 def gunicorn(production_stack):
-    port = free_port()
-    env = {**production_stack, "PORT": str(port), "GUNICORN_WORKERS": "2"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "seatdash.wsgi"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    # The master listens at once but its workers boot lazily (Django's imports take seconds on a
-    # loaded machine): wait for a worker's first answer, so the tests' own timeouts time requests.
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None:
-        if reachable("127.0.0.1", port) and answers(f"{base}/healthz"):
-            break
-        time.sleep(0.2)
-    try:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")
+    with running_gunicorn(production_stack, GUNICORN_WORKERS="2") as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def test_gunicorn_serves_healthz_over_plain_http_with_everything_ok(gunicorn):

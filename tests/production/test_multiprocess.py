@@ -7,22 +7,17 @@ the sandbox received. Skipped with a reason where either service is absent; CI h
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import signal
-import subprocess
-import sys
 import threading
-import time
 from contextlib import contextmanager
 
 import httpx
 import psycopg
 import pytest
 
-from tests.production.test_config import REDIS, REPO
-from tests.security.support import answers, free_port, manage, production_env, reachable
+from tests.production.test_config import REDIS
+from tests.security.support import manage, production_env, reachable, running_gunicorn
 
 pytestmark = pytest.mark.production
 PASSWORD = "multi-process-test-password"
@@ -71,32 +66,8 @@ def stack(tmp_path_factory, database_url):
 
 @contextmanager
 def gunicorn(env: dict[str, str]):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "seatdash.wsgi"],
-        cwd=REPO,
-        env={**env, "PORT": str(port), "GUNICORN_WORKERS": "1", "GUNICORN_BIND_HOST": "127.0.0.1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90  # until a worker answers: workers boot after the port opens
-    while time.monotonic() < deadline and process.poll() is None:
-        if reachable("127.0.0.1", port) and answers(f"{base}/healthz"):
-            break
-        time.sleep(0.2)
-    try:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")
+    with running_gunicorn(env, GUNICORN_WORKERS="1", GUNICORN_BIND_HOST="127.0.0.1") as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def log_in(base: str) -> httpx.Client:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
@@ -116,3 +120,37 @@ def answers(url: str) -> bool:
     except httpx.HTTPError:
         return False
     return True
+
+
+@contextmanager
+def running_gunicorn(env: dict[str, str], **extra: str):
+    """`gunicorn seatdash.wsgi` on a free port with `env`, yielding its base URL once a worker answers.
+
+    The master listens at once but its workers boot lazily (Django's imports take seconds on a
+    loaded machine), so this waits for a first answer and the tests' own timeouts time requests."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "seatdash.wsgi"],
+        cwd=REPO,
+        env={**env, "PORT": str(port), **extra},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        if reachable("127.0.0.1", port) and answers(f"{base}/healthz"):
+            break
+        time.sleep(0.2)
+    try:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -14,7 +14,7 @@ import threading
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
@@ -22,6 +22,7 @@ from django.db.models import Max
 
 from seatdash.history import queries
 from seatdash.history.models import HeldAlias, HeldCustomer, SeatChange
+from seatdash.services import cache
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -41,10 +42,12 @@ def from_micros(value: int) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """What makes one store's series different from another's: the sync that finished last and
-    the newest change point (a rebuild always writes new rows)."""
+    """What makes one store's series different from another's: its newest change point (a sync
+    that changes a series deletes and re-writes its rows, so new rows always mean a new newest
+    point). `synced_at` is carried for the pages' "synced 14:02 UTC" and is not compared: a sync
+    that found nothing new keeps every kept series, snapshot and answer of this process."""
 
-    synced_at: datetime
+    synced_at: datetime = field(compare=False)
     newest_point: int
 
 
@@ -215,6 +218,18 @@ def change_series(current: Version | None = None) -> ChangeSeries:
         return loaded
 
 
+def series_if_loaded(current: Version) -> ChangeSeries | None:
+    """The series of `current` if this process holds it; otherwise None, with the load started
+    off the request (one loader), so a page that can do without it never waits for it."""
+    with _series_lock:
+        if _series is not None and _series.version == current:
+            return _series
+    if not _load_lock.locked():
+        cache.run_in_background(lambda: change_series(current), "change series")
+    with _series_lock:  # tests run background work inline: it may be here already
+        return _series if _series is not None and _series.version == current else None
+
+
 def _rows():
     """Every change point, oldest first, with its instants as aware datetimes. Read with a plain
     cursor: the ORM's per-value datetime parsing on SQLite took most of a 460,000-point load."""
@@ -261,8 +276,8 @@ _names: tuple[Version, Names] | None = None
 def held_names(current: Version) -> Names:
     """Names and aliases of the store at `current` (read once per version and process)."""
     global _names
-    with _series_lock:
-        if _names is not None and _names[0] == current:
+    with _series_lock:  # names can change in a sync that brought no change point: compare its time
+        if _names is not None and (_names[0], _names[0].synced_at) == (current, current.synced_at):
             return _names[1]
     accounts, names = {}, {}
     rows = HeldCustomer.objects.values_list("id", "sequence_account_id", "legal_name")

@@ -35,6 +35,8 @@ ORDER_LABELS = {
     ("event_time", True): "oldest event time first",
 }
 
+MAX_SELECTED_CUSTOMERS = 5_000  # as many as a pasted list may hold on `/`
+
 
 def history_synced_at() -> datetime | None:
     return queries.synced_at()
@@ -148,6 +150,13 @@ def held_selection(
             )
         if not customer_ids and customer_ids is not None:
             return HeldSelection(query=None, match_report=report)
+        if customer_ids is not None and len(customer_ids) > MAX_SELECTED_CUSTOMERS:
+            # Fail closed: a list that long is not a selection, and its IN list would not run.
+            message = (
+                f"The search matches {len(customer_ids):,} customers; at most "
+                f"{MAX_SELECTED_CUSTOMERS:,} at once. Narrow it, or clear it to see every event."
+            )
+            return HeldSelection(query=None, match_report=report, errors={"q": message})
     query = HeldEventQuery(
         customer_ids=customer_ids,
         seat_type=seat_type,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -31,25 +31,22 @@ class MoverSelection:
     errors: dict[str, str] = field(default_factory=dict)  # field -> why nothing can be listed
 
 
-_indexes: dict[datetime, BalanceIndex] = {}
+_indexes: dict[Hashable, BalanceIndex] = {}
 _lock = threading.Lock()
 
 
-def held_index(
-    synced: datetime,
-    *,
-    names: Mapping[str, str],
-    aliases: Mapping[str, tuple[str, ...]],
-    now: Mapping[tuple[str, str], int],
-) -> BalanceIndex:
-    """The held customers of the sync that finished at `synced`, indexed as `/` indexes Sequence's.
+def held_index(version: Hashable, tables: Callable[[], HeldTables]) -> BalanceIndex:
+    """The held customers of the store at `version`, indexed as `/` indexes Sequence's; `tables`
+    is asked only when this process has no index of that version yet.
 
     `names` is in the order the store lists the customers, the order `/?as_of=` indexes them in, so
     an alias two customers hold (differing only in case) goes to the same one on both pages.
     """
     with _lock:
-        if synced in _indexes:
-            return _indexes[synced]
+        if version in _indexes:
+            return _indexes[version]
+    held = tables()
+    names, aliases, now = held.names, held.aliases, held.now
     seats: dict[str, list[SeatBalance]] = defaultdict(list)
     for (customer_id, seat_type), total in sorted(now.items()):
         seats[customer_id].append(SeatBalance(seat_type, total, _NEVER))
@@ -69,8 +66,8 @@ def held_index(
     ]
     index = BalanceIndex.from_customers(customers)
     with _lock:
-        _indexes.clear()  # one sync's index kept: the newest
-        _indexes[synced] = index
+        _indexes.clear()  # one version's index kept: the newest
+        _indexes[version] = index
     return index
 
 
@@ -81,8 +78,8 @@ class HeldTables(Protocol):
 
 
 def mover_selection(
-    synced: datetime,
-    tables: HeldTables,
+    version: Hashable,
+    tables: Callable[[], HeldTables],
     *,
     q: str = "",
     aliases: tuple[str, ...] = (),
@@ -96,7 +93,7 @@ def mover_selection(
     """
     if not (q or aliases or ids or seat_types):
         return MoverSelection(None)
-    index = held_index(synced, names=tables.names, aliases=tables.aliases, now=tables.now)
+    index = held_index(version, tables)
     errors = unknown_seat_types(index, seat_types)
     report = match_pasted(index, aliases=aliases, ids=ids)
     if not (q or aliases or ids):
@@ -119,15 +116,16 @@ def selection_in_series(current, series, filters) -> MoverSelection:
     """mover_selection for the movers filters, over the change series held for `current`."""
     if not (filters.q or filters.aliases or filters.ids or filters.seat_types):
         return MoverSelection(None)  # nothing to look up: the index is never built
-    names = change_series.held_names(current)
-    totals = series.totals_at(len(series))
-    held = _HeldNow(
-        names.names, names.aliases, {pair: totals[n] for n, pair in enumerate(series.pairs)}
-    )
+
+    def held_now() -> _HeldNow:  # every pair's seats now: only when the index is built
+        names = change_series.held_names(current)
+        totals = series.totals_at(len(series))
+        now = {pair: totals[n] for n, pair in enumerate(series.pairs)}
+        return _HeldNow(names.names, names.aliases, now)
 
     return mover_selection(
-        current.synced_at,
-        held,
+        (current, current.synced_at),  # names and aliases are read again after every sync
+        held_now,
         q=filters.q,
         aliases=filters.aliases,
         ids=filters.ids,

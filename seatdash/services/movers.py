@@ -146,7 +146,7 @@ def movers(filters: MoverFilters) -> MoversListing:
             pages=1,
             match_report=picked.match_report,
             errors=picked.errors,
-            nobody_selected=not chosen,
+            nobody_selected=chosen == set(),
         )
     low, high = series.position_before(filters.start), series.position(filters.end)
     selection = (filters.q, filters.aliases, filters.ids)

@@ -32,12 +32,15 @@ class Trend:
         return f"{TREND_DAYS}-day trend: from {self.daily_totals[0]:,} to {self.daily_totals[-1]:,} (between {low:,} and {high:,})"
 
 
-def trends(customer_ids: list[str]) -> dict[str, Trend]:
+def trends(customer_ids: list[str]) -> dict[str, Trend] | None:
     """The 90-day trend and 30-day change of the given customers (one page of them), all seat types.
 
     Read from the held balances and the change points of the last 90 days only.
     """
     current = change_series.version()
+    series = change_series.series_if_loaded(current)
+    if series is None:  # loading after a sync: the columns come back when it is in
+        return None
     now = datetime.now(UTC)
     today = now.date()
     first_day = today - timedelta(days=TREND_DAYS - 1)
@@ -47,7 +50,7 @@ def trends(customer_ids: list[str]) -> dict[str, Trend]:
     ):
         totals[customer] += total
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC)
-    changes = _points_since(current, since)
+    changes = _points_since(current, series, since)
     recent = recent_changes(now)  # the same numbers `/` sorts by (sort=change30)
     day_ends = [
         change_series.micros(since + timedelta(days=offset + 1)) for offset in range(TREND_DAYS)
@@ -67,7 +70,7 @@ _kept: tuple[tuple, dict[str, list[tuple[int, int]]]] | None = None
 _lock = threading.Lock()
 
 
-def _points_since(current, since: datetime) -> dict[str, list[tuple[int, int]]]:
+def _points_since(current, series, since: datetime) -> dict[str, list[tuple[int, int]]]:
     """customer -> (event time in epoch microseconds, change) of its points after `since`, from
     the change series held in process; built once per store version and day. (A query per page
     for 50 customers' points made SQLite walk the whole 90-day window of the time index.)"""
@@ -76,7 +79,6 @@ def _points_since(current, since: datetime) -> dict[str, list[tuple[int, int]]]:
     with _lock:
         if _kept is not None and _kept[0] == key:
             return _kept[1]
-    series = change_series.change_series(current)
     pairs, times, change = series.pairs, series.times, series.change
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for index in range(bisect_right(times, change_series.micros(since)), len(times)):

@@ -84,6 +84,12 @@ def movers_csv(request: HttpRequest) -> HttpResponse:
         return csv_refused(request, problems, page="movers")
     if listing is None:
         return csv_refused(request, {"Seat history": context["not_synced"]}, page="movers")
+    if listing.nobody_selected:  # an empty file would read as "nobody moved"
+        return csv_refused(
+            request,
+            {"Aliases and Customer IDs (alias, ids, q)": "No customer matches them."},
+            page="movers",
+        )
     start, end = listing.filters.start, listing.filters.end
     return csv_download(
         request,

@@ -134,7 +134,8 @@ def balance_trends_context(listing) -> dict:
     if listing is None:
         return {}
     try:
-        return {"trends": trends([customer.id for customer in listing.rows])}
+        found = trends([customer.id for customer in listing.rows])
+        return {"trends": found} if found is not None else {"trends_loading": True}
     except HistoryNotSynced:
         return {}
 

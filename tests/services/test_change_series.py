@@ -192,3 +192,14 @@ def test_as_of_csv_rows_read_from_the_packed_snapshot_match_the_balances_csv_rul
         fast_lines, rule_lines = list(csv_lines("h", fast)), list(csv_lines("h", rule))
         assert fast_lines == rule_lines
         assert len(rule_lines) > len(positions) if not seat_types else len(rule_lines) > 1
+
+
+def test_a_sync_that_found_nothing_new_keeps_the_loaded_series(store):
+    loaded = change_series.change_series()
+    synced_before = queries.require_synced()
+
+    assert sync_once().status == "ok"
+
+    assert queries.require_synced() > synced_before  # the sync ran and finished
+    assert change_series.version() == loaded.version
+    assert change_series.change_series() is loaded  # not loaded again: nothing changed

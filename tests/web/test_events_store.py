@@ -269,3 +269,21 @@ def test_not_synced_csv_is_refused(logged_in_client, sequence_only):
     assert "sync_seat_events" in response.content.decode()
     browser = logged_in_client.get(reverse("events_csv"), HTTP_ACCEPT="text/html")
     assert browser.status_code == 302 and browser["Location"] == reverse("events")
+
+
+def test_a_search_matching_more_customers_than_a_list_may_hold_fails_closed(
+    logged_in_client, history, monkeypatch
+):
+    from seatdash.services import event_history
+
+    monkeypatch.setattr(event_history, "MAX_SELECTED_CUSTOMERS", 3)  # "extra" matches 28
+    page = logged_in_client.get(reverse("events"), {"q": "extra"})
+    assert listed(page) == []
+    assert (
+        "The search matches" in page.content.decode()
+        and "at most 3 at once" in page.content.decode()
+    )
+    csv_answer = logged_in_client.get(reverse("events_csv"), {"q": "extra"})
+    assert csv_answer.status_code == 400
+    narrow = logged_in_client.get(reverse("events"), {"q": "acme"})
+    assert listed(narrow)  # under the cap the search still selects

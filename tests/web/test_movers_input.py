@@ -147,11 +147,14 @@ def test_movers_csv_unknown_seat_type_is_refused_not_a_header_only_file(logged_i
     assert htmx["HX-Redirect"].startswith(reverse("movers"))
 
 
-def test_movers_csv_of_an_empty_selection_is_only_the_header(logged_in_client, history):
+def test_movers_csv_of_an_empty_selection_is_refused_not_an_empty_file(logged_in_client, history):
+    # A header-only file would read as "nobody moved"; the page says "No customers match".
     response = logged_in_client.get(reverse("movers_csv"), {**WINDOW, "q": "nobody"})
-    assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert len(rows) == 1
+    assert response.status_code == 400
+    assert "No customer matches them." in response.content.decode()
+    matched = logged_in_client.get(reverse("movers_csv"), {**WINDOW, "q": "acme"})
+    rows = list(csv.reader(io.StringIO(b"".join(matched.streaming_content).decode())))
+    assert matched.status_code == 200 and len(rows) > 1
 
 
 @pytest.mark.parametrize(
@@ -200,3 +203,11 @@ def test_customer_chart_honours_a_known_seat_type(logged_in_client, history):
     assert svg.count('class="series"') == 1 and "editor" in svg and "admin" not in svg
     unknown = logged_in_client.get(url, {"seat_type": "bogus"})
     assert "history" not in unknown.context  # fails closed, as before
+
+
+def test_an_unknown_seat_type_is_its_own_error_not_an_empty_selection(logged_in_client, history):
+    listing = logged_in_client.get(reverse("movers"), {**WINDOW, "seat_type": "bogus"}).context[
+        "listing"
+    ]
+    assert "seat_type" in listing.errors
+    assert listing.nobody_selected is False and listing.rows == [] and listing.chart == []

@@ -117,3 +117,28 @@ def test_without_history_the_sort_falls_back_to_name_and_says_so(logged_in_clien
     listing = response.context["listing"]
     assert [c.legal_name for c in listing.rows] == ["Abe", "Zed"]
     assert "synced seat history" in listing.errors["sort"]
+
+
+def test_trend_columns_wait_for_the_series_without_holding_the_page(
+    logged_in_client, history, monkeypatch
+):
+    from seatdash.services import cache, change_series
+
+    change_series.clear()
+    started = []
+
+    def run(job, name):  # the series load is held back; every other job runs inline
+        return started.append(name) if name == "change series" else job()
+
+    monkeypatch.setattr(cache, "run_in_background", run)
+    with time_machine.travel(NOW, tick=False):
+        loading = logged_in_client.get(reverse("balances"))
+    page = loading.content.decode()
+    assert started == ["change series"]  # the load was started off the request
+    assert '<th scope="col">90-day trend</th>' not in page and "columns are loading" in page
+    assert "Acme" in page  # the balances themselves are not held back
+
+    change_series.change_series()  # the background load lands
+    with time_machine.travel(NOW, tick=False):
+        loaded = logged_in_client.get(reverse("balances")).content.decode()
+    assert '<th scope="col">90-day trend</th>' in loaded and "columns are loading" not in loaded

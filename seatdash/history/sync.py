@@ -78,10 +78,6 @@ def sequence_client() -> SequenceClient:
     return provided()
 
 
-class SyncBusy(Exception):
-    """Another sync holds the lease."""
-
-
 class LeaseLost(Exception):
     """This sync's lease expired and another sync took it; this one stops without writing."""
 

@@ -33,7 +33,6 @@ from seatdash.services.cache import (
     StillLoading,
     cache_key,
     cached_fetch,
-    fetch_progress,
     refresh_now,
     report_progress,
 )
@@ -226,10 +225,6 @@ def balance_snapshot_refresh(*, older_than: float) -> SnapshotRef | None:
         on_replaced=_forget_replaced,
     )
     return None if fetched is None else fetched.value
-
-
-def snapshot_loading_progress() -> tuple[int, int | None] | None:
-    return fetch_progress(SNAPSHOT_KEY)
 
 
 def balance_list(

@@ -36,10 +36,6 @@ def micros(moment: datetime) -> int:
     return (moment - EPOCH) // _MICRO
 
 
-def from_micros(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
-
-
 @dataclass(frozen=True, slots=True)
 class Version:
     """What makes one store's series different from another's: its newest change point (a sync

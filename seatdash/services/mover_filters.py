@@ -1,5 +1,5 @@
-"""What the movers page asks: its filters, sorts and quick ranges, and the customers `q`, `alias`
-and `ids` select from the held customers."""
+"""What the movers page asks: its filters, sorts and quick ranges (the customers `q`, `alias` and
+`ids` select are found by mover_selection)."""
 
 from __future__ import annotations
 
@@ -34,10 +34,6 @@ class MoverFilters:
     min_change: int = 0
     sort: str = "abs"
     page: int = 1
-
-    @property
-    def selects_customers(self) -> bool:
-        return bool(self.q or self.aliases or self.ids)
 
 
 # Quick ranges: (key, label); the dates are computed against today's UTC date.

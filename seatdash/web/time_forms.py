@@ -23,10 +23,6 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def end_of(day: date) -> datetime:
-    return start_of(day) + timedelta(days=1, microseconds=-1)
-
-
 class AsOfField(InstantField):
     """An instant no later than now. A date of today (or a time later today) means up to now."""
 

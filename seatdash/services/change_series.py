@@ -6,6 +6,10 @@ point is one row of the change series the sync wrote (superseded events already 
 by event time, ties by receipt, exactly the order the balance rule uses: "what was held at T" is
 the last point at or before T of each (customer, seat type). Checkpoints every `_STRIDE` points
 hold each pair's last point so far, so any instant is one array copy plus at most `_STRIDE` steps.
+
+Over 300 lines: the series, its loading (once per version, off the request where a page can do
+without it) and the names it is read with belong together; the questions asked of it live in
+as_of, movers, customer_series and trends.
 """
 
 from __future__ import annotations
@@ -224,6 +228,19 @@ def series_if_loaded(current: Version) -> ChangeSeries | None:
         cache.run_in_background(lambda: change_series(current), "change series")
     with _series_lock:  # tests run background work inline: it may be here already
         return _series if _series is not None and _series.version == current else None
+
+
+def loading() -> bool:
+    """Whether this process is still loading the store's current series (the load is started,
+    off the request, when it is not); False while the history has never synced."""
+    try:
+        current = version()
+    except queries.HistoryNotSynced:
+        return False
+    return series_if_loaded(current) is None
+
+
+LOADING_MESSAGE = "Loading the seat history into this server after its latest sync"
 
 
 def _rows():

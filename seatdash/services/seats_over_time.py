@@ -43,6 +43,12 @@ from seatdash.services.movers_chart import ChartPoint
 from seatdash.services.trends import TREND_DAYS, Trend, trends
 
 
+def history_loading() -> str:
+    """Why the time pages must wait ("" when they need not): this process is still loading the
+    store's change series after a sync. The load runs off the request; the page polls."""
+    return change_series.LOADING_MESSAGE if change_series.loading() else ""
+
+
 def clear() -> None:
     """Forget every answer kept in process: the change series, as-of snapshots, movers (tests)."""
     change_series.clear()
@@ -74,6 +80,7 @@ __all__ = [
     "clear",
     "customer_history",
     "event_effect",
+    "history_loading",
     "mover_csv_rows",
     "movers",
     "quick_range",

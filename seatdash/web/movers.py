@@ -10,7 +10,13 @@ from django.views.decorators.http import require_GET
 
 from seatdash.history.queries import HistoryNotSynced
 from seatdash.permissions import can_export, export_required
-from seatdash.services.seats_over_time import QUICK_RANGES, mover_csv_rows, movers, quick_range
+from seatdash.services.seats_over_time import (
+    QUICK_RANGES,
+    history_loading,
+    mover_csv_rows,
+    movers,
+    quick_range,
+)
 from seatdash.web.htmx import canonical_query, csv_download, csv_refused, render_page_or_fragment
 from seatdash.web.time_forms import MoverFilterForm
 
@@ -43,11 +49,14 @@ def quick_range_links(request: HttpRequest) -> list[dict]:
     return links
 
 
-def _movers_context(request: HttpRequest) -> dict:
+def _movers_context(request: HttpRequest, *, wait_for_history: bool = False) -> dict:
     form = MoverFilterForm(request.GET)
     filters = form.filters()
     context: dict = {"form": form, "filters": filters, "can_export": can_export(request.user)}
-    if filters is not None:
+    loading = "" if wait_for_history or filters is None else history_loading()
+    if loading:  # the page polls until this process holds the history (a download waits)
+        context["loading"] = loading
+    elif filters is not None:
         try:
             listing = movers(filters)
         except HistoryNotSynced as error:
@@ -74,7 +83,7 @@ def movers_page(request: HttpRequest) -> HttpResponse:
 @canonical_query
 @export_required
 def movers_csv(request: HttpRequest) -> HttpResponse:
-    context = _movers_context(request)
+    context = _movers_context(request, wait_for_history=True)
     form, listing = context["form"], context.get("listing")
     if context["unusable"]:
         problems = {

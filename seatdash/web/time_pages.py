@@ -24,6 +24,7 @@ from seatdash.services.seats_over_time import (
     balance_rows_as_of,
     customer_history,
     event_effect,
+    history_loading,
     trends,
 )
 from seatdash.web.exports import BALANCE_COLUMNS
@@ -79,6 +80,9 @@ def balances_as_of_context(request: HttpRequest, form, filters) -> dict:
     at = as_of_form.instant
     if at is None:
         context["as_of_failure"] = "Nothing listed: fix the “as of” date first."
+        return context
+    if loading := history_loading():  # the page polls until this process holds the history
+        context["loading"] = loading
         return context
     try:
         snapshot, listing = balance_listing_as_of(at, filters, blocked=bool(form.unusable()))

@@ -211,3 +211,28 @@ def test_an_unknown_seat_type_is_its_own_error_not_an_empty_selection(logged_in_
     ]
     assert "seat_type" in listing.errors
     assert listing.nobody_selected is False and listing.rows == [] and listing.chart == []
+
+
+def test_while_the_history_loads_movers_and_as_of_poll_instead_of_waiting(
+    logged_in_client, history, monkeypatch
+):
+    from seatdash.services import cache, change_series
+
+    change_series.clear()
+    held_back = []
+
+    def run(job, name):  # the series load is held back; every other job runs inline
+        return held_back.append(job) if name == "change series" else job()
+
+    monkeypatch.setattr(cache, "run_in_background", run)
+    movers_page = logged_in_client.get(reverse("movers"), WINDOW).content.decode()
+    as_of_page = logged_in_client.get(reverse("balances"), {"as_of": "2026-01-09"})
+    for page in (movers_page, as_of_page.content.decode()):
+        assert "Loading the seat history" in page and 'hx-trigger="every 2s"' in page
+        assert "Acme" not in page  # no rows from a half-known history
+    assert held_back  # the load was started, off the request
+
+    download = logged_in_client.get(reverse("movers_csv"), WINDOW)  # a download waits for it
+    assert download.status_code == 200 and "Acme" in b"".join(download.streaming_content).decode()
+    held_back[0]()
+    assert "Acme" in logged_in_client.get(reverse("movers"), WINDOW).content.decode()
